@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { serve } from '@crossplane-org/function-sdk-typescript';
+import { runFunction } from './function.js';
+
+serve({ RunFunction: runFunction });
