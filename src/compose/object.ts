@@ -1,0 +1,34 @@
+import type { Settings } from '../input.js';
+import type { ComposedNames } from '../names.js';
+import type { TenantObject } from '../xr.js';
+import { PROVIDER_KUBERNETES_API_VERSION } from './provider-config.js';
+
+/**
+ * Build the provider-kubernetes Object for one tenant object.
+ *
+ * providerConfigRef is always written in full: left out, provider-kubernetes
+ * defaults it to the ClusterProviderConfig named "default", which would send
+ * the manifest to whatever cluster that one points at.
+ */
+export function buildObject(
+  object: TenantObject,
+  settings: Settings,
+  names: ComposedNames,
+): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    forProvider: { manifest: object.manifest },
+    providerConfigRef: { kind: 'ClusterProviderConfig', name: names.providerConfig },
+  };
+  if (object.managementPolicies !== undefined) {
+    spec.managementPolicies = object.managementPolicies;
+  }
+  if (object.readiness !== undefined) {
+    spec.readiness = object.readiness;
+  }
+  return {
+    apiVersion: PROVIDER_KUBERNETES_API_VERSION,
+    kind: 'Object',
+    metadata: { name: names.object(object.key), namespace: settings.objectNamespace },
+    spec,
+  };
+}
