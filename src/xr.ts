@@ -860,7 +860,7 @@ function requireString(
       new FieldError(
         path,
         'Invalid value',
-        `must be a string, not ${jsonType(value)}; ${fix}`,
+        `must be a string, not ${jsonType(value)} (${fix})`,
         value,
       ),
     );
