@@ -1,25 +1,33 @@
 import {
   Ready,
+  RunFunctionResponse,
   Severity,
   type Resource,
   type RunFunctionRequest,
-  type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Logger } from 'pino';
-import { composeResources } from './compose/resources.js';
-import { formatFieldErrors, isObject, type FieldError } from './errors.js';
-import { parseInput } from './input.js';
-import { observeConnection, planObjects, type ObservedResources } from './lifecycle.js';
+import { composeObjects } from './compose/resources.js';
+import {
+  planOwnConnection,
+  planSharedConnection,
+  REMOTE_CLUSTER_REQUIREMENT,
+  type ConnectionPlan,
+  type ObservedResources,
+} from './connection.js';
+import { FieldError, formatFieldErrors, isObject } from './errors.js';
+import { parseInput, type Settings } from './input.js';
+import { planObjects } from './lifecycle.js';
 import { composedNames } from './names.js';
+import { enforcePolicy, globMatches, tenantOf } from './policy.js';
 import { buildCompositeStatus, buildConditions } from './status.js';
-import { parseCompositeRef, parseRemoteClusterSpec, type CompositeRef } from './xr.js';
+import { parseCompositeRef, parseXRSpec, type CompositeRef, type XRSpec } from './xr.js';
 
 /** How soon Crossplane calls again when nothing it watches changes. */
 const TTL_SECONDS = 60;
 
 /**
- * Compose the ClusterAuth, ClusterProviderConfig, Objects and Usages for one
- * XR.
+ * Compose the connection to the remote cluster and one provider-kubernetes
+ * Object (with its Usage) per tenant object of one XR.
  *
  * Bad input never throws: it returns a Fatal result, which makes Crossplane
  * apply nothing, so existing composed resources stay as they are.
@@ -30,9 +38,9 @@ export async function runFunction(
 ): Promise<RunFunctionResponse> {
   const rsp = newResponse(req);
 
-  const xrResource = req.observed?.composite?.resource;
-  const { ref, errors: refErrors } = parseCompositeRef(xrResource);
-  if (ref === undefined || !isObject(xrResource)) {
+  const xr = req.observed?.composite?.resource;
+  const { ref, errors: refErrors } = parseCompositeRef(xr);
+  if (ref === undefined || !isObject(xr)) {
     return fatal(
       rsp,
       log,
@@ -45,18 +53,34 @@ export async function runFunction(
   if (inputErrors.length > 0) {
     return fatal(rsp, xrLog, `invalid function input: ${formatFieldErrors(inputErrors)}`);
   }
-  const { spec, errors: specErrors } = parseRemoteClusterSpec(xrResource, {
+  const namespaced = ref.namespace !== undefined;
+  const { spec, errors: specErrors } = parseXRSpec(xr, {
     allowSecretDataInStatus: settings.allowSecretDataInStatus,
+    namespaced,
   });
   if (spec === undefined) {
-    return fatal(rsp, xrLog, invalidXRMessage(ref, specErrors));
+    return fatal(rsp, xrLog, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(specErrors)}`);
+  }
+  const tenant = tenantOf(xr, ref.namespace, settings.policy);
+  const policyErrors = enforcePolicy(spec.objects, { xr, namespaced, tenant }, settings.policy);
+  policyErrors.push(...checkRemoteClusterAllowed(spec, tenant, settings));
+  if (policyErrors.length > 0) {
+    return fatal(
+      rsp,
+      xrLog,
+      `${xrIdentity(ref)} breaks the platform's policy: ${formatFieldErrors(policyErrors)}`,
+    );
   }
 
   const observed = observedResources(req);
   const names = composedNames(ref.name);
-  const connection = observeConnection(observed);
-  const plans = planObjects(spec.objects, observed, connection, ref.deleting);
-  const composed = composeResources(spec, settings, names, plans, observed);
+  const connection = planConnection(req, rsp, spec, settings, observed, ref);
+  const plans = planObjects(spec.objects, observed, connection.state.connected, ref.deleting);
+  const objectNamespace = ref.namespace ?? settings.objectNamespace;
+  const composed = [
+    ...connection.resources,
+    ...composeObjects(plans, connection, names, objectNamespace, observed),
+  ];
 
   const desired = rsp.desired?.resources ?? {};
   for (const { key, resource, ready } of composed) {
@@ -65,20 +89,25 @@ export async function runFunction(
       return fatal(
         rsp,
         xrLog,
-        `composed resource key ${JSON.stringify(key)} is already used by an earlier pipeline step; rename that step's resource, because this function composes ${resource.kind as string} under this key`,
+        `composed resource key ${JSON.stringify(key)} is already used by an earlier pipeline step; rename that step's resource, because this function composes ${String(resource.kind)} under this key`,
       );
     }
     desired[key] = { resource, connectionDetails: {}, ready };
   }
 
-  const status = buildCompositeStatus(spec.cluster, settings, names, connection, plans);
-  rsp.conditions.push(...buildConditions(status, plans));
+  const status = buildCompositeStatus(connection.status, plans, names);
+  rsp.conditions.push(...buildConditions(connection.state, plans));
   const withheld = plans.filter((p) => !p.compose).length;
   setCompositeStatus(rsp, ref, status, withheld > 0 ? Ready.READY_FALSE : Ready.READY_UNSPECIFIED);
 
+  const tooLarge = checkResponseSize(rsp, spec, settings);
+  if (tooLarge !== undefined) {
+    return fatal(newResponse(req), xrLog, tooLarge);
+  }
+
   xrLog.debug(
     {
-      connection: connection.phase,
+      connection: connection.state.reason,
       objects: plans.length,
       withheld,
       composed: composed.length,
@@ -86,6 +115,98 @@ export async function runFunction(
     'composed resources',
   );
   return rsp;
+}
+
+/** Plan the connection: the XR's own ClusterAuth, or a shared cluster the platform connects. */
+function planConnection(
+  req: RunFunctionRequest,
+  rsp: RunFunctionResponse,
+  spec: XRSpec,
+  settings: Settings,
+  observed: ObservedResources,
+  ref: CompositeRef,
+): ConnectionPlan {
+  if (spec.remoteClusterRef === undefined) {
+    return planOwnConnection(
+      spec.cluster,
+      settings,
+      composedNames(ref.name),
+      observed,
+      ref.namespace,
+    );
+  }
+  const name = spec.remoteClusterRef.name;
+  // Ask Crossplane for the platform's XR on every call: the requirements
+  // must repeat unchanged for Crossplane to stop calling again.
+  rsp.requirements = {
+    extraResources: {},
+    resources: {
+      [REMOTE_CLUSTER_REQUIREMENT]: {
+        apiVersion: settings.remoteClusterAPI.apiVersion,
+        kind: settings.remoteClusterAPI.kind,
+        matchName: name,
+      },
+    },
+    schemas: {},
+  };
+  const found =
+    req.requiredResources[REMOTE_CLUSTER_REQUIREMENT]?.items[0]?.resource ??
+    req.extraResources[REMOTE_CLUSTER_REQUIREMENT]?.items[0]?.resource;
+  return planSharedConnection(
+    name,
+    isObject(found) ? found : undefined,
+    settings.remoteClusterAPI.kind,
+  );
+}
+
+/** A namespaced XR may use a shared remote cluster only where the policy lists its tenant. */
+function checkRemoteClusterAllowed(
+  spec: XRSpec,
+  tenant: string | undefined,
+  settings: Settings,
+): FieldError[] {
+  if (spec.remoteClusterRef === undefined) return [];
+  const name = spec.remoteClusterRef.name;
+  const rule = settings.policy.remoteClusters.find((c) => c.name === name);
+  if (
+    rule !== undefined &&
+    tenant !== undefined &&
+    rule.tenants.some((t) => globMatches(t, tenant))
+  ) {
+    return [];
+  }
+  const allowed = settings.policy.remoteClusters
+    .filter((c) => tenant !== undefined && c.tenants.some((t) => globMatches(t, tenant)))
+    .map((c) => c.name);
+  return [
+    new FieldError(
+      'spec.remoteClusterRef.name',
+      'Forbidden',
+      `tenant ${tenant ?? '(unknown)'} may not use remote cluster ${name}; it may use: ${allowed.length > 0 ? allowed.join(', ') : 'none'} (input.policy.remoteClusters)`,
+      name,
+    ),
+  ];
+}
+
+/**
+ * Crossplane refuses a response over its 4 MiB gRPC receive limit with an
+ * opaque error, after this function did all its work. Refuse earlier with a
+ * message that says what to change. The estimate avoids encoding every
+ * response twice: only one that may be near the limit is measured exactly.
+ */
+function checkResponseSize(
+  rsp: RunFunctionResponse,
+  spec: XRSpec,
+  settings: Settings,
+): string | undefined {
+  const limit = settings.policy.limits.maxResponseBytes;
+  // Protobuf Struct encoding adds a few bytes per field over JSON; twice the
+  // JSON size, plus room for each Object's wrapper and status, is a safe bound.
+  const estimate = spec.objects.reduce((sum, o) => sum + 2 * (o.manifestBytes ?? 0) + 2048, 0);
+  if (estimate <= limit) return undefined;
+  const bytes = RunFunctionResponse.encode(rsp).finish().length;
+  if (bytes <= limit) return undefined;
+  return `the response for ${spec.objects.length} objects would be ${bytes} bytes, over the limit of ${limit} (input.policy.limits.maxResponseBytes; Crossplane refuses responses over 4 MiB); split spec.objects across several XRs or shrink the manifests`;
 }
 
 /**
@@ -111,10 +232,6 @@ function fatal(rsp: RunFunctionResponse, log: Logger, message: string): RunFunct
   log.info({ reason: message }, 'returning a fatal result');
   rsp.results.push({ severity: Severity.SEVERITY_FATAL, message });
   return rsp;
-}
-
-function invalidXRMessage(ref: CompositeRef, errors: readonly FieldError[]): string {
-  return `invalid ${xrIdentity(ref)}: ${formatFieldErrors(errors)}`;
 }
 
 function xrIdentity(ref: CompositeRef): string {

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import { FieldError, isObject } from './errors.js';
+import { validatePolicy } from './policy.js';
 
 /** API group and version of the function's input, as a Composition step writes it. */
 export const INPUT_API_VERSION = 'remoteeks.fn.crossplane.io/v1alpha1';
@@ -46,6 +47,43 @@ export interface Input {
     /** Copy Secret data selected by statusFields into the XR's status. Default false. */
     allowSecretData?: boolean;
   };
+  /** What tenants may ask for on the remote cluster. */
+  policy?: PolicyInput;
+  /**
+   * The platform's cluster-scoped XR kind that owns a shared remote cluster's
+   * connection, which namespaced XRs name with spec.remoteClusterRef.
+   */
+  remoteClusterAPI?: { apiVersion: string; kind: string };
+}
+
+/** The policy part of the input, as the platform writes it. */
+export interface PolicyInput {
+  /** Field path of a cluster-scoped XR holding the tenant name. Default metadata.name. Namespaced XRs always use their namespace. */
+  tenantFieldPath?: string;
+  remoteNamespaces?: {
+    /** Patterns of allowed remote namespaces; `*` matches any characters, {{tenant}} and {{ <field path> }} expand. */
+    allowed?: string[];
+    /** More allowed patterns for named tenants. */
+    perTenant?: { tenant: string; namespaces: string[] }[];
+    /** Namespace given to namespaced manifests that set none; without it they are rejected. */
+    default?: string;
+  };
+  kinds?: {
+    /** Allowed kinds as Kind.group (Kind alone for the core group); `*` wildcards. */
+    allowed?: string[];
+    /** Denied kinds; a denial wins over an allowance. */
+    denied?: string[];
+    /** Cluster-scoped kinds tenants may create; every other cluster-scoped kind is denied. */
+    clusterScoped?: string[];
+  };
+  limits?: {
+    maxObjects?: number;
+    maxManifestBytes?: number;
+    maxManifestDepth?: number;
+    maxResponseBytes?: number;
+  };
+  /** Which tenants may use which shared remote clusters. Namespaced XRs may use none unless listed. */
+  remoteClusters?: { name: string; tenants: string[] }[];
 }
 
 /** Platform settings with every default applied. */
@@ -55,7 +93,61 @@ export interface Settings {
   connectionSecretNamespace: string;
   objectNamespace: string;
   allowSecretDataInStatus: boolean;
+  policy: Policy;
+  remoteClusterAPI: { apiVersion: string; kind: string };
 }
+
+/** The policy with every default applied. */
+export interface Policy {
+  tenantFieldPath: string;
+  /** Undefined means the default for the XR's scope: any namespace for cluster-scoped XRs, the tenant's own for namespaced ones. */
+  allowedNamespaces?: string[];
+  perTenantNamespaces: { tenant: string; namespaces: string[] }[];
+  defaultNamespace?: string;
+  allowedKinds: string[];
+  deniedKinds: string[];
+  clusterScopedKinds: string[];
+  limits: {
+    maxObjects: number;
+    maxManifestBytes: number;
+    maxManifestDepth: number;
+    maxResponseBytes: number;
+  };
+  remoteClusters: { name: string; tenants: string[] }[];
+}
+
+/**
+ * Kinds tenants may create unless the platform says otherwise: namespaced
+ * built-in kinds. Custom kinds are left out because the function cannot know
+ * their scope, and the API server ignores the namespace of a cluster-scoped
+ * object.
+ */
+export const DEFAULT_ALLOWED_KINDS = [
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'ServiceAccount',
+  'PersistentVolumeClaim',
+  'Deployment.apps',
+  'StatefulSet.apps',
+  'DaemonSet.apps',
+  'Job.batch',
+  'CronJob.batch',
+  'Role.rbac.authorization.k8s.io',
+  'RoleBinding.rbac.authorization.k8s.io',
+  'Ingress.networking.k8s.io',
+  'NetworkPolicy.networking.k8s.io',
+  'HorizontalPodAutoscaler.autoscaling',
+  'PodDisruptionBudget.policy',
+];
+
+/** Default limits. The response limit leaves room under Crossplane's 4 MiB gRPC receive limit. */
+export const DEFAULT_LIMITS: Policy['limits'] = {
+  maxObjects: 500,
+  maxManifestBytes: 256 * 1024,
+  maxManifestDepth: 48,
+  maxResponseBytes: 3.5 * 1024 * 1024,
+};
 
 export const DEFAULT_SETTINGS: Settings = {
   clusterAuthAPIVersion: 'eks.aws.upbound.io/v1beta1',
@@ -63,6 +155,16 @@ export const DEFAULT_SETTINGS: Settings = {
   connectionSecretNamespace: 'crossplane-system',
   objectNamespace: 'crossplane-system',
   allowSecretDataInStatus: false,
+  policy: {
+    tenantFieldPath: 'metadata.name',
+    perTenantNamespaces: [],
+    allowedKinds: DEFAULT_ALLOWED_KINDS,
+    deniedKinds: [],
+    clusterScopedKinds: [],
+    limits: DEFAULT_LIMITS,
+    remoteClusters: [],
+  },
+  remoteClusterAPI: { apiVersion: 'remote.example.org/v1alpha1', kind: 'RemoteCluster' },
 };
 
 const NAMESPACE_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -152,6 +254,146 @@ export const INPUT_SCHEMA: JSONSchemaType<Input> = {
       },
       additionalProperties: false,
     },
+    policy: {
+      type: 'object',
+      nullable: true,
+      description: 'What tenants may ask for on the remote cluster.',
+      required: [],
+      properties: {
+        tenantFieldPath: {
+          type: 'string',
+          nullable: true,
+          description:
+            "Field path of a cluster-scoped XR holding the tenant name, for example spec.tenant. Default metadata.name. A namespaced XR's tenant is always its namespace.",
+        },
+        remoteNamespaces: {
+          type: 'object',
+          nullable: true,
+          description: 'Remote namespaces tenant objects may live in.',
+          required: [],
+          properties: {
+            allowed: {
+              type: 'array',
+              nullable: true,
+              items: { type: 'string' },
+              description:
+                "Patterns of allowed namespaces. * matches any characters; {{tenant}} and {{ <XR field path> }} expand to the XR's values. Default: any namespace for cluster-scoped XRs, and only the namespace named like the XR's own namespace for namespaced XRs.",
+            },
+            perTenant: {
+              type: 'array',
+              nullable: true,
+              description: 'More allowed patterns for named tenants.',
+              items: {
+                type: 'object',
+                required: ['tenant', 'namespaces'],
+                properties: {
+                  tenant: { type: 'string' },
+                  namespaces: { type: 'array', items: { type: 'string' } },
+                },
+                additionalProperties: false,
+              },
+            },
+            default: {
+              type: 'string',
+              nullable: true,
+              description:
+                'Namespace for namespaced manifests that set none, with the same expansions. Without it such manifests are rejected.',
+            },
+          },
+          additionalProperties: false,
+        },
+        kinds: {
+          type: 'object',
+          nullable: true,
+          description:
+            'Kinds tenants may create, written Kind.group (Kind alone for the core group).',
+          required: [],
+          properties: {
+            allowed: {
+              type: 'array',
+              nullable: true,
+              items: { type: 'string' },
+              description:
+                'Allowed kinds; * wildcards, for example *.apps. Default: namespaced built-in kinds such as ConfigMap, Secret, Service and Deployment.apps.',
+            },
+            denied: {
+              type: 'array',
+              nullable: true,
+              items: { type: 'string' },
+              description: 'Denied kinds; a denial wins over an allowance.',
+            },
+            clusterScoped: {
+              type: 'array',
+              nullable: true,
+              items: { type: 'string' },
+              description:
+                'Cluster-scoped kinds tenants may create, each named exactly. Every other known cluster-scoped kind is denied.',
+            },
+          },
+          additionalProperties: false,
+        },
+        limits: {
+          type: 'object',
+          nullable: true,
+          description: 'Size limits per XR.',
+          required: [],
+          properties: {
+            maxObjects: {
+              type: 'integer',
+              nullable: true,
+              minimum: 0,
+              description: 'Objects per XR. Default 500.',
+            },
+            maxManifestBytes: {
+              type: 'integer',
+              nullable: true,
+              minimum: 1,
+              description: 'Bytes of one manifest as JSON. Default 262144 (256 KiB).',
+            },
+            maxManifestDepth: {
+              type: 'integer',
+              nullable: true,
+              minimum: 1,
+              description: 'Nesting depth of one manifest. Default 48.',
+            },
+            maxResponseBytes: {
+              type: 'integer',
+              nullable: true,
+              minimum: 1024,
+              maximum: 4194304,
+              description:
+                'Bytes of the encoded response. Crossplane refuses responses over 4 MiB. Default 3670016 (3.5 MiB).',
+            },
+          },
+          additionalProperties: false,
+        },
+        remoteClusters: {
+          type: 'array',
+          nullable: true,
+          description:
+            'Shared remote clusters namespaced XRs may name in spec.remoteClusterRef, and the tenants (namespaces, * wildcards) that may use each.',
+          items: {
+            type: 'object',
+            required: ['name', 'tenants'],
+            properties: {
+              name: { type: 'string' },
+              tenants: { type: 'array', items: { type: 'string' } },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+      additionalProperties: false,
+    },
+    remoteClusterAPI: {
+      type: 'object',
+      nullable: true,
+      description:
+        'The cluster-scoped XR kind that owns a shared remote cluster. Default remote.example.org/v1alpha1 RemoteCluster.',
+      required: ['apiVersion', 'kind'],
+      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } },
+      additionalProperties: false,
+    },
   },
   additionalProperties: false,
 };
@@ -194,8 +436,33 @@ export function parseInput(raw: unknown): { settings: Settings; errors: FieldErr
     objectNamespace: raw.objects?.namespace ?? DEFAULT_SETTINGS.objectNamespace,
     allowSecretDataInStatus:
       raw.status?.allowSecretData ?? DEFAULT_SETTINGS.allowSecretDataInStatus,
+    policy: resolvePolicy(raw.policy),
+    remoteClusterAPI: raw.remoteClusterAPI ?? DEFAULT_SETTINGS.remoteClusterAPI,
   };
+  errors.push(...validatePolicy(settings.policy));
   return { settings, errors };
+}
+
+function resolvePolicy(raw: PolicyInput | undefined): Policy {
+  const defaults = DEFAULT_SETTINGS.policy;
+  const policy: Policy = {
+    tenantFieldPath: raw?.tenantFieldPath ?? defaults.tenantFieldPath,
+    perTenantNamespaces: raw?.remoteNamespaces?.perTenant ?? [],
+    allowedKinds: raw?.kinds?.allowed ?? defaults.allowedKinds,
+    deniedKinds: raw?.kinds?.denied ?? [],
+    clusterScopedKinds: raw?.kinds?.clusterScoped ?? [],
+    limits: { ...DEFAULT_LIMITS, ...withoutUndefined(raw?.limits ?? {}) },
+    remoteClusters: raw?.remoteClusters ?? [],
+  };
+  if (raw?.remoteNamespaces?.allowed) policy.allowedNamespaces = raw.remoteNamespaces.allowed;
+  if (raw?.remoteNamespaces?.default) policy.defaultNamespace = raw.remoteNamespaces.default;
+  return policy;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && v !== null),
+  ) as Partial<T>;
 }
 
 /** Turn one ajv error into a field error with a Kubernetes-style path under `input`. */

@@ -1,58 +1,7 @@
-import { CLUSTER_AUTH_KEY, PROVIDER_CONFIG_KEY, objectResourceKey } from './keys.js';
-import { atProvider, findCondition, isConditionTrue } from './observed.js';
+import { objectResourceKey } from './keys.js';
+import type { ObservedResources } from './connection.js';
+import { findCondition, isConditionTrue } from './observed.js';
 import type { TenantObject } from './xr.js';
-
-/** Observed composed resources by key, as the request carries them. */
-export type ObservedResources = Readonly<Record<string, Record<string, unknown> | undefined>>;
-
-/** Where the connection to the remote cluster stands. */
-export type ConnectionPhase =
-  'WaitingForClusterAuth' | 'ClusterAuthNotReady' | 'WaitingForProviderConfig' | 'Connected';
-
-export interface ConnectionState {
-  phase: ConnectionPhase;
-  clusterAuthReady: boolean;
-  clusterAuthSynced: boolean;
-  providerConfigObserved: boolean;
-  /** The provider's own message when ClusterAuth is not ready or not synced. */
-  message?: string;
-  lastRefreshTime?: string;
-}
-
-/**
- * Read how far the connection has come. Objects may only be created once the
- * ClusterAuth is Ready (its Secret holds a kubeconfig) and the
- * ClusterProviderConfig exists; before that provider-kubernetes loops on
- * "cannot get ProviderConfig" or "cannot get credentials secret".
- */
-export function observeConnection(observed: ObservedResources): ConnectionState {
-  const clusterAuth = observed[CLUSTER_AUTH_KEY];
-  const providerConfigObserved = observed[PROVIDER_CONFIG_KEY] !== undefined;
-  const clusterAuthReady = isConditionTrue(clusterAuth, 'Ready');
-  const synced = findCondition(clusterAuth, 'Synced');
-  const ready = findCondition(clusterAuth, 'Ready');
-  const state: ConnectionState = {
-    phase: 'Connected',
-    clusterAuthReady,
-    clusterAuthSynced: synced?.status === 'True',
-    providerConfigObserved,
-  };
-  const refresh = atProvider(clusterAuth)?.lastRefreshTime;
-  if (typeof refresh === 'string') state.lastRefreshTime = refresh;
-
-  if (clusterAuth === undefined) {
-    state.phase = 'WaitingForClusterAuth';
-  } else if (!clusterAuthReady) {
-    state.phase = 'ClusterAuthNotReady';
-    // A failed sync says why (no access to the cluster, wrong region); a
-    // not-ready condition alone often only says "Creating".
-    const message = synced?.status === 'False' ? synced.message : (ready?.message ?? ready?.reason);
-    if (message) state.message = message;
-  } else if (!providerConfigObserved) {
-    state.phase = 'WaitingForProviderConfig';
-  }
-  return state;
-}
 
 /** Where one tenant object stands. */
 export type ObjectPhase =
@@ -89,7 +38,7 @@ export interface ObjectPlan {
 export function planObjects(
   objects: readonly TenantObject[],
   observed: ObservedResources,
-  connection: ConnectionState,
+  connected: boolean,
   deleting: boolean,
 ): ObjectPlan[] {
   const namespaceObjects = new Map<string, TenantObject>();
@@ -111,7 +60,7 @@ export function planObjects(
         'the XR is being deleted, so this object is not created',
       );
     }
-    if (connection.phase !== 'Connected') {
+    if (!connected) {
       return waiting(
         object,
         'WaitingForConnection',

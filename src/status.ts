@@ -1,17 +1,13 @@
 import { Status, type Condition } from '@crossplane-org/function-sdk-typescript';
+import { shorten, type ConnectionState } from './connection.js';
 import { getFieldValue } from './fieldpath.js';
+import type { ObjectPlan } from './lifecycle.js';
 import type { ComposedNames } from './names.js';
-import type { ConnectionState, ObjectPlan } from './lifecycle.js';
 import { atProvider } from './observed.js';
-import type { Settings } from './input.js';
-import type { RemoteClusterSpec } from './xr.js';
 
 /** Condition types this function sets on the XR. Crossplane reserves Ready and Synced. */
 export const CLUSTER_CONNECTED = 'ClusterConnected';
 export const OBJECTS_READY = 'ObjectsReady';
-
-/** Longest provider message copied into the XR; a condition is not a log. */
-const MAX_MESSAGE_LENGTH = 1024;
 
 /** Objects named in the ObjectsReady message before the rest are counted. */
 const MAX_LISTED_OBJECTS = 5;
@@ -30,17 +26,7 @@ export interface ObjectStatus {
 }
 
 export interface CompositeStatus {
-  connection: {
-    cluster: string;
-    region: string;
-    clusterAuth: string;
-    providerConfig: string;
-    secret: { namespace: string; name: string };
-    phase: string;
-    ready: boolean;
-    message?: string;
-    lastRefreshTime?: string;
-  };
+  connection: Record<string, unknown>;
   objects: ObjectStatus[];
   /** "ready/total", for a printer column. */
   objectsReady: string;
@@ -51,28 +37,13 @@ export interface CompositeStatus {
  * removed objects disappear. Objects are listed in spec order.
  */
 export function buildCompositeStatus(
-  cluster: RemoteClusterSpec['cluster'],
-  settings: Settings,
-  names: ComposedNames,
-  connection: ConnectionState,
+  connection: Record<string, unknown>,
   plans: readonly ObjectPlan[],
+  names: ComposedNames,
 ): CompositeStatus {
-  const connectionStatus: CompositeStatus['connection'] = {
-    cluster: cluster.name,
-    region: cluster.region,
-    clusterAuth: names.clusterAuth,
-    providerConfig: names.providerConfig,
-    secret: { namespace: settings.connectionSecretNamespace, name: names.connectionSecret },
-    phase: connection.phase,
-    ready: connection.phase === 'Connected',
-  };
-  if (connection.message !== undefined) connectionStatus.message = shorten(connection.message);
-  if (connection.lastRefreshTime !== undefined)
-    connectionStatus.lastRefreshTime = connection.lastRefreshTime;
-
   const objects = plans.map((plan) => objectStatus(plan, names));
   const ready = objects.filter((o) => o.ready).length;
-  return { connection: connectionStatus, objects, objectsReady: `${ready}/${objects.length}` };
+  return { connection, objects, objectsReady: `${ready}/${objects.length}` };
 }
 
 function objectStatus(plan: ObjectPlan, names: ComposedNames): ObjectStatus {
@@ -105,46 +76,15 @@ function objectStatus(plan: ObjectPlan, names: ComposedNames): ObjectStatus {
   return status;
 }
 
-/** Summarise the status as two XR conditions. */
+/** Summarise the connection and the objects as two XR conditions. */
 export function buildConditions(
-  status: CompositeStatus,
+  connection: ConnectionState,
   plans: readonly ObjectPlan[],
 ): Condition[] {
-  return [connectionCondition(status.connection), objectsCondition(plans, status.connection.ready)];
-}
-
-function connectionCondition(connection: CompositeStatus['connection']): Condition {
-  const clusterAuth = `ClusterAuth ${connection.clusterAuth}`;
-  switch (connection.phase) {
-    case 'Connected':
-      return condition(
-        CLUSTER_CONNECTED,
-        true,
-        'Connected',
-        `${clusterAuth} signed in to EKS cluster ${connection.cluster} in ${connection.region}; ClusterProviderConfig ${connection.providerConfig} reads its kubeconfig`,
-      );
-    case 'WaitingForClusterAuth':
-      return condition(
-        CLUSTER_CONNECTED,
-        false,
-        'WaitingForClusterAuth',
-        `waiting for ${clusterAuth} to be created and sign in to EKS cluster ${connection.cluster} in ${connection.region}`,
-      );
-    case 'ClusterAuthNotReady':
-      return condition(
-        CLUSTER_CONNECTED,
-        false,
-        'ClusterAuthNotReady',
-        `${clusterAuth} is not ready${connection.message ? `: ${connection.message}` : ''}`,
-      );
-    default:
-      return condition(
-        CLUSTER_CONNECTED,
-        false,
-        'WaitingForProviderConfig',
-        `waiting for ClusterProviderConfig ${connection.providerConfig} to be created`,
-      );
-  }
+  return [
+    condition(CLUSTER_CONNECTED, connection.connected, connection.reason, connection.message),
+    objectsCondition(plans, connection.connected),
+  ];
 }
 
 function objectsCondition(plans: readonly ObjectPlan[], connected: boolean): Condition {
@@ -187,8 +127,4 @@ function condition(type: string, ok: boolean, reason: string, message: string): 
     reason,
     message: shorten(message),
   };
-}
-
-function shorten(message: string, max = MAX_MESSAGE_LENGTH): string {
-  return message.length <= max ? message : `${message.slice(0, max)}…`;
 }

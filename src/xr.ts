@@ -83,20 +83,31 @@ export interface TenantObject {
   managementPolicies?: string[];
   readiness?: { policy: ReadinessPolicy; celQuery?: string };
   statusFields: StatusField[];
+  /** Size of the manifest as JSON, set by the policy check. */
+  manifestBytes?: number;
 }
 
-export interface RemoteClusterSpec {
-  cluster: {
-    name: string;
-    region: string;
-    providerConfigRef?: { name: string; kind?: 'ProviderConfig' | 'ClusterProviderConfig' };
-  };
-  objects: TenantObject[];
+/** The remote EKS cluster an XR signs in to itself. */
+export interface ClusterSpec {
+  name: string;
+  region: string;
+  providerConfigRef?: { name: string; kind?: 'ProviderConfig' | 'ClusterProviderConfig' };
 }
+
+/**
+ * A validated XR spec: either its own remote cluster (`cluster`), or, for a
+ * namespaced XR, a shared remote cluster that the platform connects
+ * (`remoteClusterRef`).
+ */
+export type XRSpec =
+  | { cluster: ClusterSpec; remoteClusterRef?: undefined; objects: TenantObject[] }
+  | { cluster?: undefined; remoteClusterRef: { name: string }; objects: TenantObject[] };
 
 /** Options that change how the XR is validated. */
 export interface ParseOptions {
   allowSecretDataInStatus: boolean;
+  /** Namespaced XRs may name a shared remote cluster, and only namespace-local AWS provider configs. */
+  namespaced: boolean;
 }
 
 /** Read the XR's identity; the only errors are a missing apiVersion, kind or name. */
@@ -146,36 +157,102 @@ export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: Fi
  * Every problem is collected, with its field path and value, so one Fatal
  * result tells the tenant everything to fix at once.
  */
-export function parseRemoteClusterSpec(
+export function parseXRSpec(
   xr: Record<string, unknown>,
   options: ParseOptions,
-): { spec?: RemoteClusterSpec; errors: FieldError[] } {
+): { spec?: XRSpec; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const spec = xr.spec;
+  const needs = options.namespaced
+    ? 'set spec.remoteClusterRef.name (a shared remote cluster) or spec.cluster.name and spec.cluster.region, and spec.objects'
+    : 'set spec.cluster.name, spec.cluster.region and spec.objects';
   if (!isObject(spec)) {
-    errors.push(
-      new FieldError(
-        'spec',
-        'Required value',
-        'set spec.cluster.name, spec.cluster.region and spec.objects',
-        spec,
-      ),
-    );
+    errors.push(new FieldError('spec', 'Required value', needs, spec));
     return { errors };
   }
 
-  const cluster = parseCluster(spec.cluster, errors);
+  let cluster: ClusterSpec | undefined;
+  let remoteClusterRef: { name: string } | undefined;
+  if (options.namespaced && spec.remoteClusterRef !== undefined) {
+    if (spec.cluster !== undefined) {
+      errors.push(
+        new FieldError(
+          'spec.cluster',
+          'Forbidden',
+          'set either spec.cluster (a cluster of your own) or spec.remoteClusterRef (a shared one), not both',
+        ),
+      );
+    }
+    remoteClusterRef = parseRemoteClusterRef(spec.remoteClusterRef, errors);
+  } else if (!options.namespaced && spec.remoteClusterRef !== undefined) {
+    errors.push(
+      new FieldError(
+        'spec.remoteClusterRef',
+        'Forbidden',
+        'only namespaced XRs use a shared remote cluster; a cluster-scoped XR names its own with spec.cluster',
+      ),
+    );
+  } else {
+    cluster = parseCluster(spec.cluster, options, errors);
+  }
   const objects = parseObjects(spec.objects, options, errors);
-  if (errors.length > 0 || cluster === undefined) {
+  if (errors.length > 0) {
     return { errors };
   }
-  return { spec: { cluster, objects }, errors };
+  if (remoteClusterRef !== undefined) {
+    return { spec: { remoteClusterRef, objects }, errors };
+  }
+  if (cluster !== undefined) {
+    return { spec: { cluster, objects }, errors };
+  }
+  return { errors };
+}
+
+function parseRemoteClusterRef(raw: unknown, errors: FieldError[]): { name: string } | undefined {
+  const path = 'spec.remoteClusterRef';
+  if (!isObject(raw)) {
+    errors.push(
+      new FieldError(
+        path,
+        'Invalid value',
+        `must be an object with a name, not ${jsonType(raw)}`,
+        raw,
+      ),
+    );
+    return undefined;
+  }
+  const name = requireString(
+    raw.name,
+    `${path}.name`,
+    'name the shared remote cluster, for example tfc-cluster12',
+    errors,
+  );
+  if (name !== undefined && (!DNS_SUBDOMAIN.test(name) || name.length > 253)) {
+    errors.push(
+      new FieldError(
+        `${path}.name`,
+        'Invalid value',
+        'must be the name of a remote cluster, a lowercase RFC 1123 subdomain',
+        name,
+      ),
+    );
+    return undefined;
+  }
+  for (const field of Object.keys(raw)) {
+    if (field !== 'name') {
+      errors.push(
+        new FieldError(`${path}.${field}`, 'Forbidden', 'unknown field; the only field is name'),
+      );
+    }
+  }
+  return name === undefined ? undefined : { name };
 }
 
 function parseCluster(
   raw: unknown,
+  options: ParseOptions,
   errors: FieldError[],
-): RemoteClusterSpec['cluster'] | undefined {
+): ClusterSpec | undefined {
   if (!isObject(raw)) {
     errors.push(
       new FieldError(
@@ -220,9 +297,20 @@ function parseCluster(
       ),
     );
   }
-  let providerConfigRef: RemoteClusterSpec['cluster']['providerConfigRef'];
+  let providerConfigRef: ClusterSpec['providerConfigRef'];
   if (raw.providerConfigRef !== undefined) {
     providerConfigRef = parseAWSProviderConfigRef(raw.providerConfigRef, errors);
+    if (options.namespaced && providerConfigRef?.kind === 'ClusterProviderConfig') {
+      // A tenant naming a cluster-wide AWS config would sign in with the platform's identity.
+      errors.push(
+        new FieldError(
+          'spec.cluster.providerConfigRef.kind',
+          'Forbidden',
+          'a namespaced XR may only name an AWS ProviderConfig in its own namespace',
+          providerConfigRef.kind,
+        ),
+      );
+    }
   }
   for (const field of Object.keys(raw)) {
     if (!['name', 'region', 'providerConfigRef'].includes(field)) {
@@ -244,7 +332,7 @@ function parseCluster(
 function parseAWSProviderConfigRef(
   raw: unknown,
   errors: FieldError[],
-): RemoteClusterSpec['cluster']['providerConfigRef'] {
+): ClusterSpec['providerConfigRef'] {
   const path = 'spec.cluster.providerConfigRef';
   if (!isObject(raw)) {
     errors.push(

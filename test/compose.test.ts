@@ -1,8 +1,10 @@
+import { Ready } from '@crossplane-org/function-sdk-typescript';
 import { describe, expect, it } from 'vitest';
 import { buildClusterAuth } from '../src/compose/cluster-auth.js';
 import { buildObject } from '../src/compose/object.js';
-import { buildClusterProviderConfig } from '../src/compose/provider-config.js';
-import { buildClusterAuthUsage, buildObjectUsage } from '../src/compose/usage.js';
+import { buildProviderConfig } from '../src/compose/provider-config.js';
+import { buildUsage } from '../src/compose/usage.js';
+import { planOwnConnection, planSharedConnection } from '../src/connection.js';
 import { DEFAULT_SETTINGS, type Settings } from '../src/input.js';
 import { composedNames, joinName, MAX_NAME_LENGTH } from '../src/names.js';
 import type { TenantObject } from '../src/xr.js';
@@ -12,7 +14,7 @@ const legacy: Settings = {
   ...DEFAULT_SETTINGS,
   awsProviderConfigRef: { name: 'eks', kind: 'ProviderConfig' },
 };
-const namespaced: Settings = {
+const namespacedAuth: Settings = {
   ...legacy,
   clusterAuthAPIVersion: 'eks.aws.m.upbound.io/v1beta1',
   connectionSecretNamespace: 'remote-access',
@@ -36,12 +38,19 @@ const secretObject: TenantObject = {
 };
 
 describe('buildClusterAuth', () => {
+  const base = {
+    name: 'tfc-cluster12',
+    clusterName: 'tfc-cluster12',
+    region: 'eu-west-2',
+    namespace: 'crossplane-system',
+    secretName: 'tfc-cluster12-connection',
+    providerConfigRef: { name: 'eks', kind: 'ProviderConfig' as const },
+  };
   it.each([
     {
       reason:
-        'the cluster-scoped API writes the Secret to the configured namespace, as the blog post does',
-      cluster,
-      settings: legacy,
+        'the cluster-scoped API writes the Secret to the given namespace, as the blog post does',
+      options: { ...base, apiVersion: 'eks.aws.upbound.io/v1beta1' as const },
       want: {
         apiVersion: 'eks.aws.upbound.io/v1beta1',
         kind: 'ClusterAuth',
@@ -57,21 +66,17 @@ describe('buildClusterAuth', () => {
       },
     },
     {
-      reason: 'the XR can name its own AWS provider config',
-      cluster: { ...cluster, providerConfigRef: { name: 'other-account' } },
-      settings: legacy,
-      want: expect.objectContaining({
-        spec: expect.objectContaining({ providerConfigRef: { name: 'other-account' } }),
-      }),
-    },
-    {
-      reason: 'the namespaced API lives in the Secret namespace and needs the provider config kind',
-      cluster,
-      settings: namespaced,
+      reason:
+        'the namespaced API lives where it writes the Secret and names the provider config kind',
+      options: {
+        ...base,
+        apiVersion: 'eks.aws.m.upbound.io/v1beta1' as const,
+        namespace: 'team-a',
+      },
       want: {
         apiVersion: 'eks.aws.m.upbound.io/v1beta1',
         kind: 'ClusterAuth',
-        metadata: { name: 'tfc-cluster12', namespace: 'remote-access' },
+        metadata: { name: 'tfc-cluster12', namespace: 'team-a' },
         spec: {
           forProvider: { clusterName: 'tfc-cluster12', region: 'eu-west-2' },
           providerConfigRef: { kind: 'ProviderConfig', name: 'eks' },
@@ -79,32 +84,41 @@ describe('buildClusterAuth', () => {
         },
       },
     },
-  ])('$reason', ({ cluster, settings, want }) => {
-    expect(buildClusterAuth(cluster, settings, names)).toEqual(want);
+  ])('$reason', ({ options, want }) => {
+    expect(buildClusterAuth(options)).toEqual(want);
   });
 });
 
-describe('buildClusterProviderConfig', () => {
+describe('buildProviderConfig', () => {
   it.each([
     {
-      reason: 'reads the kubeconfig key of the Secret in the default namespace',
-      settings: legacy,
-      namespace: 'crossplane-system',
+      reason: 'a ClusterProviderConfig reads the kubeconfig key and has no namespace',
+      ref: { kind: 'ClusterProviderConfig' as const, name: 'tfc-cluster12' },
+      wantMetadata: { name: 'tfc-cluster12' },
     },
     {
-      reason: 'follows the configured Secret namespace',
-      settings: namespaced,
-      namespace: 'remote-access',
+      reason: 'a ProviderConfig lives beside its Secret',
+      ref: { kind: 'ProviderConfig' as const, name: 'tfc-cluster12' },
+      wantMetadata: { name: 'tfc-cluster12', namespace: 'crossplane-system' },
     },
-  ])('$reason', ({ settings, namespace }) => {
-    expect(buildClusterProviderConfig(settings, names)).toEqual({
+  ])('$reason', ({ ref, wantMetadata }) => {
+    expect(
+      buildProviderConfig(ref, {
+        namespace: 'crossplane-system',
+        name: 'tfc-cluster12-connection',
+      }),
+    ).toEqual({
       apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
-      kind: 'ClusterProviderConfig',
-      metadata: { name: 'tfc-cluster12' },
+      kind: ref.kind,
+      metadata: wantMetadata,
       spec: {
         credentials: {
           source: 'Secret',
-          secretRef: { namespace, name: 'tfc-cluster12-connection', key: 'kubeconfig' },
+          secretRef: {
+            namespace: 'crossplane-system',
+            name: 'tfc-cluster12-connection',
+            key: 'kubeconfig',
+          },
         },
       },
     });
@@ -112,14 +126,12 @@ describe('buildClusterProviderConfig', () => {
 });
 
 describe('buildObject', () => {
+  const ref = { kind: 'ClusterProviderConfig' as const, name: 'tfc-cluster12' };
   it.each([
     {
       reason: 'wraps the manifest and always writes both fields of providerConfigRef',
       object: secretObject,
-      wantSpec: {
-        forProvider: { manifest: secretObject.manifest },
-        providerConfigRef: { kind: 'ClusterProviderConfig', name: 'tfc-cluster12' },
-      },
+      wantSpec: { forProvider: { manifest: secretObject.manifest }, providerConfigRef: ref },
     },
     {
       reason: 'a read-only object gets the Observe management policy',
@@ -137,7 +149,7 @@ describe('buildObject', () => {
       }),
     },
   ])('$reason', ({ object, wantSpec }) => {
-    const built = buildObject(object, legacy, names);
+    const built = buildObject(object, 'tfc-cluster12-tfc-example-secret', 'crossplane-system', ref);
     expect(built.metadata).toEqual({
       name: 'tfc-cluster12-tfc-example-secret',
       namespace: 'crossplane-system',
@@ -146,58 +158,204 @@ describe('buildObject', () => {
   });
 });
 
-describe('Usages', () => {
+describe('buildUsage', () => {
+  const object = {
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    name: 'o',
+    namespace: 'team-a',
+  };
+  const secret = { apiVersion: 'v1', kind: 'Secret', name: 's', namespace: 'crossplane-system' };
+  const clusterAuth = { apiVersion: 'eks.aws.upbound.io/v1beta1', kind: 'ClusterAuth', name: 'a' };
+  const providerConfig = {
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'ClusterProviderConfig',
+    name: 'p',
+  };
   it.each([
     {
-      reason: 'with the cluster-scoped API the Usage protects the namespaced kubeconfig Secret',
-      settings: legacy,
-      wantOf: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        resourceRef: { name: 'tfc-cluster12-connection', namespace: 'crossplane-system' },
+      reason: 'a namespaced consumer of a namespaced resource gets a Usage in its own namespace',
+      of: secret,
+      by: object,
+      want: {
+        apiVersion: 'protection.crossplane.io/v1beta1',
+        kind: 'Usage',
+        metadata: { name: 'u', namespace: 'team-a' },
+        spec: {
+          of: {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            resourceRef: { name: 's', namespace: 'crossplane-system' },
+          },
+          by: {
+            apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+            kind: 'Object',
+            resourceRef: { name: 'o' },
+          },
+          replayDeletion: true,
+        },
       },
     },
     {
-      reason: 'with the namespaced API the Usage protects the ClusterAuth itself',
-      settings: namespaced,
-      wantOf: {
-        apiVersion: 'eks.aws.m.upbound.io/v1beta1',
-        kind: 'ClusterAuth',
-        resourceRef: { name: 'tfc-cluster12', namespace: 'remote-access' },
+      reason: 'two cluster-scoped resources get a ClusterUsage',
+      of: clusterAuth,
+      by: providerConfig,
+      want: {
+        apiVersion: 'protection.crossplane.io/v1beta1',
+        kind: 'ClusterUsage',
+        metadata: { name: 'u' },
+        spec: {
+          of: {
+            apiVersion: 'eks.aws.upbound.io/v1beta1',
+            kind: 'ClusterAuth',
+            resourceRef: { name: 'a' },
+          },
+          by: {
+            apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+            kind: 'ClusterProviderConfig',
+            resourceRef: { name: 'p' },
+          },
+          replayDeletion: true,
+        },
       },
     },
-  ])('$reason', ({ settings, wantOf }) => {
-    const usage = buildObjectUsage('tfc-example-secret', settings, names);
-    expect(usage.kind).toBe('Usage');
-    expect(usage.metadata).toEqual({
-      name: 'tfc-cluster12-tfc-example-secret',
-      namespace: 'crossplane-system',
-    });
-    expect(usage.spec).toEqual({
-      of: wantOf,
-      by: {
-        apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
-        kind: 'Object',
-        resourceRef: { name: 'tfc-cluster12-tfc-example-secret' },
-      },
-      replayDeletion: true,
-    });
+  ])('$reason', ({ of, by, want }) => {
+    expect(buildUsage('u', of, by)).toEqual(want);
   });
 
-  it('ClusterUsage keeps the ClusterAuth until the ClusterProviderConfig is gone', () => {
-    expect(buildClusterAuthUsage(legacy, names).spec).toEqual({
-      of: {
-        apiVersion: 'eks.aws.upbound.io/v1beta1',
+  it.each([
+    {
+      reason: 'a namespaced Usage of a cluster-scoped resource would not block',
+      of: clusterAuth,
+      by: object,
+    },
+    { reason: 'a ClusterUsage cannot name a namespaced resource', of: secret, by: providerConfig },
+  ])('refuses a pair no Usage can bind: $reason', ({ of, by }) => {
+    expect(() => buildUsage('u', of, by)).toThrow(/cannot protect/);
+  });
+});
+
+describe('planOwnConnection', () => {
+  const kinds = (plan: ReturnType<typeof planOwnConnection>) =>
+    Object.fromEntries(plan.resources.map((r) => [r.key, `${String(r.resource.kind)}`]));
+  it.each([
+    {
+      reason:
+        'cluster-scoped XR, cluster-scoped ClusterAuth: a ClusterUsage holds it, Objects protect the Secret',
+      settings: legacy,
+      xrNamespace: undefined,
+      wantKinds: {
+        'cluster-auth': 'ClusterAuth',
+        'provider-config': 'ClusterProviderConfig',
+        'cluster-auth-usage': 'ClusterUsage',
+      },
+      wantUsageOf: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        name: 'tfc-cluster12-connection',
+        namespace: 'crossplane-system',
+      },
+      wantProviderConfig: { kind: 'ClusterProviderConfig', name: 'tfc-cluster12' },
+    },
+    {
+      reason:
+        'cluster-scoped XR, namespaced ClusterAuth: no Usage can bind it to the config, so Objects protect it',
+      settings: namespacedAuth,
+      xrNamespace: undefined,
+      wantKinds: { 'cluster-auth': 'ClusterAuth', 'provider-config': 'ClusterProviderConfig' },
+      wantUsageOf: {
+        apiVersion: 'eks.aws.m.upbound.io/v1beta1',
         kind: 'ClusterAuth',
-        resourceRef: { name: 'tfc-cluster12' },
+        name: 'tfc-cluster12',
+        namespace: 'remote-access',
       },
-      by: {
+      wantProviderConfig: { kind: 'ClusterProviderConfig', name: 'tfc-cluster12' },
+    },
+    {
+      reason:
+        'namespaced XR: everything in its namespace, chained ClusterAuth then ProviderConfig then Objects',
+      settings: legacy,
+      xrNamespace: 'team-a',
+      wantKinds: {
+        'cluster-auth': 'ClusterAuth',
+        'provider-config': 'ProviderConfig',
+        'cluster-auth-usage': 'Usage',
+      },
+      wantUsageOf: {
         apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
-        kind: 'ClusterProviderConfig',
-        resourceRef: { name: 'tfc-cluster12' },
+        kind: 'ProviderConfig',
+        name: 'tfc-cluster12',
+        namespace: 'team-a',
       },
-      replayDeletion: true,
+      wantProviderConfig: { kind: 'ProviderConfig', name: 'tfc-cluster12' },
+    },
+  ])('$reason', ({ settings, xrNamespace, wantKinds, wantUsageOf, wantProviderConfig }) => {
+    const plan = planOwnConnection(cluster, settings, names, {}, xrNamespace);
+    expect(kinds(plan)).toEqual(wantKinds);
+    expect(plan.usageOf).toEqual(wantUsageOf);
+    expect(plan.providerConfigRef).toEqual(wantProviderConfig);
+    expect(plan.state).toMatchObject({ connected: false, reason: 'WaitingForClusterAuth' });
+    for (const resource of plan.resources) {
+      expect(resource.ready, resource.key).toBe(Ready.READY_FALSE);
+    }
+  });
+});
+
+describe('planSharedConnection', () => {
+  const platformXR = (conditionStatus: 'True' | 'False') => ({
+    apiVersion: 'remote.example.org/v1alpha1',
+    kind: 'RemoteCluster',
+    metadata: { name: 'tfc-cluster12' },
+    status: {
+      conditions: [
+        {
+          type: 'ClusterConnected',
+          status: conditionStatus,
+          reason: 'X',
+          message: 'token expired',
+        },
+      ],
+      connection: {
+        providerConfig: { kind: 'ClusterProviderConfig', name: 'tfc-cluster12' },
+        secret: { namespace: 'crossplane-system', name: 'tfc-cluster12-connection' },
+      },
+    },
+  });
+  it.each([
+    {
+      reason: 'the platform XR is not there yet',
+      xr: undefined,
+      wantReason: 'WaitingForRemoteCluster',
+      wantConnected: false,
+    },
+    {
+      reason: 'the platform XR is not connected',
+      xr: platformXR('False'),
+      wantReason: 'RemoteClusterNotConnected',
+      wantConnected: false,
+    },
+    {
+      reason: 'the platform XR is connected',
+      xr: platformXR('True'),
+      wantReason: 'Connected',
+      wantConnected: true,
+    },
+  ])('$reason', ({ xr, wantReason, wantConnected }) => {
+    const plan = planSharedConnection('tfc-cluster12', xr, 'RemoteCluster');
+    expect(plan.resources).toEqual([]);
+    expect(plan.state).toMatchObject({ connected: wantConnected, reason: wantReason });
+    expect(plan.providerConfigRef).toEqual({
+      kind: 'ClusterProviderConfig',
+      name: 'tfc-cluster12',
     });
+    if (xr !== undefined) {
+      expect(plan.usageOf).toEqual({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        name: 'tfc-cluster12-connection',
+        namespace: 'crossplane-system',
+      });
+    }
   });
 });
 

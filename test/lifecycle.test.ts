@@ -277,7 +277,12 @@ describe('objects in a namespace the XR creates', () => {
       wantObject: true,
     },
   ])('$reason', async ({ observed, wantNamespace, wantObject }) => {
-    const outcome = await run(request({ xr, observed }));
+    const input = {
+      apiVersion: 'remoteeks.fn.crossplane.io/v1alpha1',
+      kind: 'Input',
+      policy: { kinds: { clusterScoped: ['Namespace'] } },
+    };
+    const outcome = await run(request({ xr, observed, input }));
     expect(outcome.resources['object-ns-team-b'] !== undefined).toBe(wantNamespace);
     expect(outcome.resources['object-web'] !== undefined).toBe(wantObject);
     if (!wantObject) {

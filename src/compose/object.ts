@@ -1,7 +1,5 @@
-import type { Settings } from '../input.js';
-import type { ComposedNames } from '../names.js';
 import type { TenantObject } from '../xr.js';
-import { PROVIDER_KUBERNETES_API_VERSION } from './provider-config.js';
+import { PROVIDER_KUBERNETES_API_VERSION, type ProviderConfigRef } from './provider-config.js';
 
 /**
  * Build the provider-kubernetes Object for one tenant object.
@@ -12,12 +10,13 @@ import { PROVIDER_KUBERNETES_API_VERSION } from './provider-config.js';
  */
 export function buildObject(
   object: TenantObject,
-  settings: Settings,
-  names: ComposedNames,
+  name: string,
+  namespace: string,
+  providerConfigRef: ProviderConfigRef,
 ): Record<string, unknown> {
   const spec: Record<string, unknown> = {
     forProvider: { manifest: object.manifest },
-    providerConfigRef: { kind: 'ClusterProviderConfig', name: names.providerConfig },
+    providerConfigRef: { kind: providerConfigRef.kind, name: providerConfigRef.name },
   };
   if (object.managementPolicies !== undefined) {
     spec.managementPolicies = object.managementPolicies;
@@ -28,7 +27,7 @@ export function buildObject(
   return {
     apiVersion: PROVIDER_KUBERNETES_API_VERSION,
     kind: 'Object',
-    metadata: { name: names.object(object.key), namespace: settings.objectNamespace },
+    metadata: { name, namespace },
     spec,
   };
 }

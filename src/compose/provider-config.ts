@@ -1,30 +1,33 @@
-import type { Settings } from '../input.js';
-import type { ComposedNames } from '../names.js';
 import { KUBECONFIG_KEY } from './cluster-auth.js';
 
 export const PROVIDER_KUBERNETES_API_VERSION = 'kubernetes.m.crossplane.io/v1alpha1';
 
+/** Which provider-kubernetes config an Object uses. */
+export interface ProviderConfigRef {
+  kind: 'ClusterProviderConfig' | 'ProviderConfig';
+  name: string;
+}
+
 /**
- * Build the ClusterProviderConfig that gives provider-kubernetes the
- * kubeconfig ClusterAuth writes. The key must be `kubeconfig`: any other key
- * fails later with "currentContext not set in kubeconfig".
+ * Build the provider-kubernetes config that reads the kubeconfig ClusterAuth
+ * writes: a ClusterProviderConfig for a cluster-scoped XR, a ProviderConfig
+ * in its own namespace for a namespaced one. The key must be `kubeconfig`:
+ * any other key fails later with "currentContext not set in kubeconfig".
  */
-export function buildClusterProviderConfig(
-  settings: Settings,
-  names: ComposedNames,
+export function buildProviderConfig(
+  ref: ProviderConfigRef,
+  secret: { namespace: string; name: string },
 ): Record<string, unknown> {
+  const metadata: Record<string, string> = { name: ref.name };
+  if (ref.kind === 'ProviderConfig') metadata.namespace = secret.namespace;
   return {
     apiVersion: PROVIDER_KUBERNETES_API_VERSION,
-    kind: 'ClusterProviderConfig',
-    metadata: { name: names.providerConfig },
+    kind: ref.kind,
+    metadata,
     spec: {
       credentials: {
         source: 'Secret',
-        secretRef: {
-          namespace: settings.connectionSecretNamespace,
-          name: names.connectionSecret,
-          key: KUBECONFIG_KEY,
-        },
+        secretRef: { namespace: secret.namespace, name: secret.name, key: KUBECONFIG_KEY },
       },
     },
   };

@@ -1,80 +1,88 @@
 import { Ready } from '@crossplane-org/function-sdk-typescript';
-import type { Settings } from '../input.js';
-import {
-  CLUSTER_AUTH_KEY,
-  CLUSTER_AUTH_USAGE_KEY,
-  PROVIDER_CONFIG_KEY,
-  objectResourceKey,
-  usageResourceKey,
-} from '../keys.js';
-import type { ObjectPlan, ObservedResources } from '../lifecycle.js';
+import type { ComposedResource, ConnectionPlan } from '../connection.js';
+import { isObject } from '../errors.js';
+import { objectResourceKey, usageResourceKey } from '../keys.js';
+import type { ObjectPlan } from '../lifecycle.js';
 import type { ComposedNames } from '../names.js';
-import { isConditionTrue } from '../observed.js';
-import type { RemoteClusterSpec } from '../xr.js';
-import { buildClusterAuth } from './cluster-auth.js';
 import { buildObject } from './object.js';
-import { buildClusterProviderConfig } from './provider-config.js';
-import { buildClusterAuthUsage, buildObjectUsage } from './usage.js';
-
-/** One desired composed resource with the readiness this function gives it. */
-export interface ComposedResource {
-  key: string;
-  resource: Record<string, unknown>;
-  ready: Ready;
-}
+import { PROVIDER_KUBERNETES_API_VERSION, type ProviderConfigRef } from './provider-config.js';
+import { buildUsage, type UsageTarget } from './usage.js';
 
 /**
- * Build every composed resource for this call, each with its readiness from
- * what was observed: ClusterAuth and Objects from their Ready condition; the
- * ClusterProviderConfig and Usages, which have no useful Ready condition of
- * their own, once they exist.
+ * Build the Object and its Usage for each tenant object that is composed
+ * this call, with readiness from what was observed: the Object from its
+ * Ready condition, the Usage once it exists.
+ *
+ * An observed Object keeps the provider config and the Usage target it was
+ * created with when the connection cannot say them now, so that a shared
+ * cluster that is briefly not found never re-wires or drops an existing
+ * Object.
  */
-export function composeResources(
-  spec: RemoteClusterSpec,
-  settings: Settings,
-  names: ComposedNames,
+export function composeObjects(
   plans: readonly ObjectPlan[],
-  observed: ObservedResources,
+  connection: ConnectionPlan,
+  names: ComposedNames,
+  namespace: string,
+  observedUsages: Readonly<Record<string, Record<string, unknown> | undefined>>,
 ): ComposedResource[] {
-  const readyIf = (ok: boolean): Ready => (ok ? Ready.READY_TRUE : Ready.READY_FALSE);
-  const exists = (key: string): Ready => readyIf(observed[key] !== undefined);
-
-  const composed: ComposedResource[] = [
-    {
-      key: CLUSTER_AUTH_KEY,
-      resource: buildClusterAuth(spec.cluster, settings, names),
-      ready: readyIf(isConditionTrue(observed[CLUSTER_AUTH_KEY], 'Ready')),
-    },
-    {
-      key: PROVIDER_CONFIG_KEY,
-      resource: buildClusterProviderConfig(settings, names),
-      ready: exists(PROVIDER_CONFIG_KEY),
-    },
-  ];
-  if (settings.clusterAuthAPIVersion === 'eks.aws.upbound.io/v1beta1') {
-    composed.push({
-      key: CLUSTER_AUTH_USAGE_KEY,
-      resource: buildClusterAuthUsage(settings, names),
-      ready: exists(CLUSTER_AUTH_USAGE_KEY),
-    });
-  }
-
+  const composed: ComposedResource[] = [];
   for (const plan of plans) {
     if (!plan.compose) continue;
     const objectKey = objectResourceKey(plan.object.key);
     const usageKey = usageResourceKey(plan.object.key);
-    composed.push(
-      {
-        key: objectKey,
-        resource: buildObject(plan.object, settings, names),
-        ready: readyIf(plan.ready),
-      },
-      {
+    const objectName = names.object(plan.object.key);
+    const providerConfigRef =
+      connection.state.connected || plan.observed === undefined
+        ? connection.providerConfigRef
+        : (observedProviderConfigRef(plan.observed) ?? connection.providerConfigRef);
+    composed.push({
+      key: objectKey,
+      resource: buildObject(plan.object, objectName, namespace, providerConfigRef),
+      ready: plan.ready ? Ready.READY_TRUE : Ready.READY_FALSE,
+    });
+
+    const usageOf = connection.usageOf ?? observedUsageTarget(observedUsages[usageKey]);
+    if (usageOf !== undefined) {
+      const by: UsageTarget = {
+        apiVersion: PROVIDER_KUBERNETES_API_VERSION,
+        kind: 'Object',
+        name: objectName,
+        namespace,
+      };
+      composed.push({
         key: usageKey,
-        resource: buildObjectUsage(plan.object.key, settings, names),
-        ready: exists(usageKey),
-      },
-    );
+        resource: buildUsage(names.objectUsage(plan.object.key), usageOf, by),
+        ready: observedUsages[usageKey] !== undefined ? Ready.READY_TRUE : Ready.READY_FALSE,
+      });
+    }
   }
   return composed;
+}
+
+function observedProviderConfigRef(
+  observed: Record<string, unknown>,
+): ProviderConfigRef | undefined {
+  const spec = isObject(observed.spec) ? observed.spec : undefined;
+  const ref = isObject(spec?.providerConfigRef) ? spec.providerConfigRef : undefined;
+  if (typeof ref?.name !== 'string') return undefined;
+  if (ref.kind !== 'ClusterProviderConfig' && ref.kind !== 'ProviderConfig') return undefined;
+  return { kind: ref.kind, name: ref.name };
+}
+
+function observedUsageTarget(
+  observed: Record<string, unknown> | undefined,
+): UsageTarget | undefined {
+  const spec = isObject(observed?.spec) ? observed.spec : undefined;
+  const of = isObject(spec?.of) ? spec.of : undefined;
+  const ref = isObject(of?.resourceRef) ? of.resourceRef : undefined;
+  if (
+    typeof of?.apiVersion !== 'string' ||
+    typeof of.kind !== 'string' ||
+    typeof ref?.name !== 'string'
+  ) {
+    return undefined;
+  }
+  const target: UsageTarget = { apiVersion: of.apiVersion, kind: of.kind, name: ref.name };
+  if (typeof ref.namespace === 'string') target.namespace = ref.namespace;
+  return target;
 }

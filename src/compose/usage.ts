@@ -1,89 +1,57 @@
-import type { Settings } from '../input.js';
-import type { ComposedNames } from '../names.js';
-import { PROVIDER_KUBERNETES_API_VERSION } from './provider-config.js';
-
 export const USAGE_API_VERSION = 'protection.crossplane.io/v1beta1';
 
-/**
- * Build the Usage that keeps one Object's credentials until the Object is
- * gone, so deleting the XR cannot strand the Object on its finalizer with
- * "cannot get credentials secret".
- *
- * The Usage lives in the Object's namespace, because a namespaced Usage's
- * `by` must be there. Its `of` must be namespaced too: Crossplane's usage
- * webhook does not find a namespaced Usage of a cluster-scoped resource, so
- * such a Usage does not block the deletion, and a ClusterUsage cannot name a
- * namespaced `by`. So it protects:
- * - with the namespaced ClusterAuth API, the ClusterAuth itself;
- * - with the cluster-scoped API, the kubeconfig Secret, while a ClusterUsage
- *   keeps that ClusterAuth until the ClusterProviderConfig is gone.
- * replayDeletion re-issues the blocked delete as soon as the Object is gone,
- * instead of waiting for the garbage collector's back-off.
- */
-export function buildObjectUsage(
-  objectKey: string,
-  settings: Settings,
-  names: ComposedNames,
-): Record<string, unknown> {
-  const of =
-    settings.clusterAuthAPIVersion === 'eks.aws.m.upbound.io/v1beta1'
-      ? {
-          apiVersion: settings.clusterAuthAPIVersion,
-          kind: 'ClusterAuth',
-          resourceRef: { name: names.clusterAuth, namespace: settings.connectionSecretNamespace },
-        }
-      : {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          resourceRef: {
-            name: names.connectionSecret,
-            namespace: settings.connectionSecretNamespace,
-          },
-        };
-  return {
-    apiVersion: USAGE_API_VERSION,
-    kind: 'Usage',
-    metadata: { name: names.objectUsage(objectKey), namespace: settings.objectNamespace },
-    spec: {
-      of,
-      by: {
-        apiVersion: PROVIDER_KUBERNETES_API_VERSION,
-        kind: 'Object',
-        resourceRef: { name: names.object(objectKey) },
-      },
-      replayDeletion: true,
-    },
-  };
+/** A resource a Usage names as `of` or `by`. */
+export interface UsageTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Set for namespaced resources. */
+  namespace?: string;
 }
 
 /**
- * Build the ClusterUsage that keeps the cluster-scoped ClusterAuth, and so
- * the Secret it owns, until the ClusterProviderConfig reading that Secret is
- * gone. Both are cluster-scoped, which is what a ClusterUsage can bind.
- * The ClusterProviderConfig itself stays while any Object uses it, because
- * provider-kubernetes holds its finalizer until its ProviderConfigUsages are
- * gone.
+ * Build the Usage that blocks deleting `of` while `by` exists.
+ *
+ * Crossplane's Usage types cover fewer pairs than one would hope:
+ * - a namespaced Usage's `by` must be in the Usage's namespace;
+ * - a namespaced Usage of a cluster-scoped `of` labels it but its webhook
+ *   never finds the Usage, so deletion is not blocked;
+ * - a ClusterUsage names both without a namespace, so both must be
+ *   cluster-scoped.
+ * So a Usage is built when `by` is namespaced and `of` is namespaced (in any
+ * namespace), a ClusterUsage when both are cluster-scoped, and no other pair
+ * is accepted.
+ *
+ * replayDeletion re-issues the blocked delete as soon as `by` is gone,
+ * instead of waiting for the garbage collector's back-off.
  */
-export function buildClusterAuthUsage(
-  settings: Settings,
-  names: ComposedNames,
+export function buildUsage(
+  name: string,
+  of: UsageTarget,
+  by: UsageTarget,
 ): Record<string, unknown> {
-  return {
-    apiVersion: USAGE_API_VERSION,
-    kind: 'ClusterUsage',
-    metadata: { name: names.clusterAuthUsage },
-    spec: {
-      of: {
-        apiVersion: settings.clusterAuthAPIVersion,
-        kind: 'ClusterAuth',
-        resourceRef: { name: names.clusterAuth },
-      },
-      by: {
-        apiVersion: PROVIDER_KUBERNETES_API_VERSION,
-        kind: 'ClusterProviderConfig',
-        resourceRef: { name: names.providerConfig },
-      },
-      replayDeletion: true,
-    },
+  const ofRef: Record<string, string> = { name: of.name };
+  if (of.namespace !== undefined) ofRef.namespace = of.namespace;
+  const spec = {
+    of: { apiVersion: of.apiVersion, kind: of.kind, resourceRef: ofRef },
+    by: { apiVersion: by.apiVersion, kind: by.kind, resourceRef: { name: by.name } },
+    replayDeletion: true,
   };
+  if (by.namespace !== undefined) {
+    if (of.namespace === undefined) {
+      throw new Error(`a namespaced Usage cannot protect cluster-scoped ${of.kind} ${of.name}`);
+    }
+    return {
+      apiVersion: USAGE_API_VERSION,
+      kind: 'Usage',
+      metadata: { name, namespace: by.namespace },
+      spec,
+    };
+  }
+  if (of.namespace !== undefined) {
+    throw new Error(
+      `a ClusterUsage cannot protect namespaced ${of.kind} ${of.namespace}/${of.name}`,
+    );
+  }
+  return { apiVersion: USAGE_API_VERSION, kind: 'ClusterUsage', metadata: { name }, spec };
 }
