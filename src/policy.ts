@@ -365,8 +365,9 @@ function checkNamespace(
 }
 
 function allowedNamespacePatterns(context: TenantContext, policy: Policy): string[] {
-  const base =
-    policy.allowedNamespaces ?? (context.namespaced ? ['{{tenant}}', '{{tenant}}-*'] : ['*']);
+  // A namespaced XR's default is its own namespace only: a default of
+  // {{tenant}}-* would let tenant "team" write into tenant "team-b"'s namespace.
+  const base = policy.allowedNamespaces ?? (context.namespaced ? ['{{tenant}}'] : ['*']);
   const extra = policy.perTenantNamespaces
     .filter((rule) => rule.tenant === context.tenant)
     .flatMap((rule) => rule.namespaces);
