@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killLeftoverServers, runUntilExit, startServer } from './support/process.js';
 
-afterEach(killLeftoverServers);
+afterAll(killLeftoverServers);
 
 let scratch: string;
 beforeAll(() => {

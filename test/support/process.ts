@@ -164,7 +164,7 @@ export async function runUntilExit(
   return { ...exit, stdout: spawned.stdout(), stderr: spawned.stderr() };
 }
 
-/** Kills servers a failed test left running, so vitest can exit. */
+/** Kills servers that a failed test left running, so that vitest can exit. Call it in afterAll. */
 export function killLeftoverServers(): void {
   for (const child of running) {
     child.kill('SIGKILL');
