@@ -3,6 +3,7 @@ import type {
   RunFunctionRequest,
   RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
+import { errorFields } from './log.js';
 import type { Logger } from './log.js';
 
 /** The composition handler's shape, as `runFunction` in function.ts implements it. */
@@ -77,7 +78,7 @@ export async function runHandler(
   try {
     rsp = await handler(req, log);
   } catch (err) {
-    log.error({ err }, 'handler failed, returning a Fatal result');
+    log.error({ error: errorFields(err) }, 'handler failed, returning a Fatal result');
     return fatalResponse(req, internalErrorMessage(req, errorMessage(err)));
   }
 

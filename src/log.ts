@@ -38,3 +38,25 @@ export function routeGrpcLogs(logger: Logger): void {
     debug: (...args: unknown[]) => grpcLogger.debug(format(...args)),
   });
 }
+
+/** Loggable summary of a caught error. */
+export interface ErrorFields {
+  type: string;
+  message: string;
+  stack?: string;
+}
+
+/**
+ * Picks the name, message and stack of a caught error for logging, under an
+ * `error` key. pino's serializer for the `err` key also copies every
+ * enumerable property, which could carry a manifest or a Secret from the
+ * handler into the log.
+ */
+export function errorFields(err: unknown): ErrorFields {
+  if (err instanceof Error) {
+    return err.stack === undefined
+      ? { type: err.name, message: err.message }
+      : { type: err.name, message: err.message, stack: err.stack };
+  }
+  return { type: typeof err, message: String(err) };
+}

@@ -13,6 +13,7 @@ import {
   runHandler,
 } from './handler.js';
 import type { Handler } from './handler.js';
+import { errorFields } from './log.js';
 import type { Logger } from './log.js';
 
 // The protobuf codec of the RunFunction messages. These two functions and the
@@ -135,7 +136,10 @@ export class FunctionServer {
       .catch((err: unknown) => {
         // respond() turns handler and encoding failures into Fatal results,
         // so this is reached only through a defect in this file.
-        this.logger.error({ err, tag: req.meta?.tag }, 'RunFunction call failed');
+        this.logger.error(
+          { error: errorFields(err), tag: req.meta?.tag },
+          'RunFunction call failed',
+        );
         callback({ code: grpc.status.INTERNAL, details: 'internal error in function-remote-eks' });
       })
       .finally(() => {
@@ -170,7 +174,10 @@ export class FunctionServer {
     try {
       encoded = encodeResponse(rsp);
     } catch (err) {
-      log.error({ err }, 'cannot encode the handler response, returning a Fatal result');
+      log.error(
+        { error: errorFields(err) },
+        'cannot encode the handler response, returning a Fatal result',
+      );
       const cause = `cannot encode the response: ${err instanceof Error ? err.message : String(err)}`;
       return encodeResponse(fatalResponse(req, internalErrorMessage(req, cause)));
     }

@@ -12,7 +12,7 @@ import { createLogger } from '../src/log.js';
 import { FunctionServer } from '../src/server.js';
 import { connectClient } from './support/client.js';
 import type { FunctionClient } from './support/client.js';
-import { remoteClusterRequest } from './support/requests.js';
+import { remoteClusterRequest, SECRET_VALUE_BASE64 } from './support/requests.js';
 
 const MIB = 1024 * 1024;
 
@@ -112,6 +112,23 @@ describe('handler failures', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.tag).toBe('failing-tag');
     expect(errors[0]?.xr).toMatchObject({ kind: 'RemoteCluster', name: 'broken' });
+  });
+});
+
+describe('error logging', () => {
+  it('keeps error properties out of the log', async () => {
+    const { client, logs } = await serve(async () => {
+      throw Object.assign(new Error('cannot apply the manifest'), {
+        manifest: { kind: 'Secret', data: { token: SECRET_VALUE_BASE64 } },
+      });
+    });
+
+    const rsp = await client.run(remoteClusterRequest({ tag: 'property-tag' }));
+
+    expect(rsp.results[0]?.message).toContain('cannot apply the manifest');
+    const error = logs().find((line) => line.severity === 'ERROR');
+    expect(error?.error).toMatchObject({ type: 'Error', message: 'cannot apply the manifest' });
+    expect(JSON.stringify(logs())).not.toContain(SECRET_VALUE_BASE64);
   });
 });
 
