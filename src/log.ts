@@ -7,8 +7,8 @@ export type { Logger } from 'pino';
 
 /**
  * Creates the process logger: pino JSON lines with the level in a `severity`
- * field (`INFO`, `DEBUG`, ...), the shape the Crossplane TypeScript SDK emits
- * and that Google Cloud Logging and similar collectors read.
+ * field (`INFO`, `DEBUG`, ...), the shape the Crossplane TypeScript SDK 0.7.0
+ * emits.
  *
  * Writes synchronously to stdout by default, so a line logged right before
  * process.exit is not lost.

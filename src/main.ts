@@ -41,7 +41,7 @@ function serverCredentials(options: Options, logger: Logger): grpc.ServerCredent
     if (options.tlsServerCertsDirSource !== 'default') {
       logger.warn(
         { tlsServerCertsDir: options.tlsServerCertsDir },
-        `--insecure ignores the TLS certificates directory from ${describeSource('tls-server-certs-dir', options.tlsServerCertsDirSource)}; clients that use TLS, such as Crossplane in a cluster, cannot connect`,
+        `--insecure ignores the TLS certificates directory set by ${describeSource('tls-server-certs-dir', options.tlsServerCertsDirSource)}. Clients that use TLS, such as Crossplane in a cluster, cannot connect.`,
       );
     }
     return grpc.ServerCredentials.createInsecure();
@@ -65,7 +65,7 @@ function handleSignals(server: FunctionServer, logger: Logger): void {
 
     logger.info(
       { signal, inFlightCalls: server.inFlightCalls, deadlineMs: SHUTDOWN_DEADLINE_MS },
-      'shutdown started: rejecting new calls, waiting for in-flight calls',
+      'shutdown started, rejecting new calls and waiting for in-flight calls',
     );
     void server.shutdown(SHUTDOWN_DEADLINE_MS).then((outcome) => {
       if (outcome === 'forced') {
