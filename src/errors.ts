@@ -76,3 +76,28 @@ export function jsonType(value: unknown): string {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Read a required non-empty string, recording a field error that carries the fix when it is not one. */
+export function requireString(
+  value: unknown,
+  path: string,
+  fix: string,
+  errors: FieldError[],
+): string | undefined {
+  if (typeof value === 'string' && value !== '') {
+    return value;
+  }
+  if (value === undefined || value === '') {
+    errors.push(new FieldError(path, 'Required value', fix));
+  } else {
+    errors.push(
+      new FieldError(
+        path,
+        'Invalid value',
+        `must be a string, not ${jsonType(value)} (${fix})`,
+        value,
+      ),
+    );
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { objectResourceKey } from './keys.js';
 import type { ObservedResources } from './connection.js';
 import { findCondition, isConditionTrue } from './observed.js';
-import type { TenantObject } from './xr.js';
+import type { TenantObject } from './objects.js';
 
 /** Where one tenant object stands. */
 export type ObjectPhase =

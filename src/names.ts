@@ -9,6 +9,12 @@ export const MAX_NAME_LENGTH = 63;
 
 const HASH_LENGTH = 8;
 
+/** An RFC 1123 label: what Kubernetes allows as a namespace name. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** An RFC 1123 subdomain: what Kubernetes allows as most object names. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 /** Short, stable hash used to keep shortened names unique. */
 export function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);

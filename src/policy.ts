@@ -1,7 +1,7 @@
 import { FieldError, isObject } from './errors.js';
 import { getFieldValue, parseFieldPath } from './fieldpath.js';
 import type { Policy } from './input.js';
-import type { TenantObject } from './xr.js';
+import type { TenantObject } from './objects.js';
 
 /**
  * Built-in cluster-scoped kinds, as Kind.group. A manifest of one of these is

@@ -7,7 +7,7 @@ import { buildUsage } from '../src/compose/usage.js';
 import { planOwnConnection, planSharedConnection } from '../src/connection.js';
 import { DEFAULT_SETTINGS, type Settings } from '../src/input.js';
 import { composedNames, joinName, MAX_NAME_LENGTH } from '../src/names.js';
-import type { TenantObject } from '../src/xr.js';
+import type { TenantObject } from '../src/objects.js';
 
 const names = composedNames('tfc-cluster12');
 const legacy: Settings = {

@@ -1,4 +1,4 @@
-import type { TenantObject } from '../xr.js';
+import type { TenantObject } from '../objects.js';
 import { PROVIDER_KUBERNETES_API_VERSION, type ProviderConfigRef } from './provider-config.js';
 
 /**
