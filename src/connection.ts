@@ -58,10 +58,11 @@ const readyIf = (ok: boolean): Ready => (ok ? Ready.READY_TRUE : Ready.READY_FAL
  * Secret, a provider-kubernetes config reading it, and a Usage that keeps
  * the ClusterAuth until that config is gone.
  *
- * A cluster-scoped XR composes a ClusterProviderConfig and the ClusterAuth
- * API the input selects. A namespaced XR can only compose into its own
- * namespace, so it gets the namespaced ClusterAuth API and a namespaced
- * ProviderConfig there.
+ * Without a namespace (a cluster-scoped XR's default) it composes a
+ * ClusterProviderConfig and the ClusterAuth API the input selects. With one
+ * (a namespaced XR's own, or the Objects' namespace when the input asks for
+ * the namespaced layout) it composes the namespaced ClusterAuth API and a
+ * ProviderConfig there, which Usages in that namespace can hold.
  *
  * Objects may only be created once the ClusterAuth is Ready (its Secret holds
  * a kubeconfig) and the provider config exists; before that
@@ -77,15 +78,20 @@ export function planOwnConnection(
   settings: Settings,
   names: ComposedNames,
   observed: ObservedResources,
-  xrNamespace: string | undefined,
+  namespace: string | undefined,
 ): ConnectionPlan {
-  const namespaced = xrNamespace !== undefined;
+  const namespaced = namespace !== undefined;
   const apiVersion = namespaced ? NAMESPACED_CLUSTER_AUTH_API : settings.clusterAuthAPIVersion;
   const secret = {
-    namespace: xrNamespace ?? settings.connectionSecretNamespace,
+    namespace: namespace ?? settings.connectionSecretNamespace,
     name: names.connectionSecret,
   };
   const clusterAuthNamespaced = apiVersion === NAMESPACED_CLUSTER_AUTH_API;
+  // NOTE: nothing holds a ClusterProviderConfig for namespaced Objects. No
+  // Usage type can bind that pair, and during foreground deletion Kubernetes
+  // deletes the ProviderConfigUsages that provider-kubernetes relies on, so
+  // the config can go before the Objects. The namespaced layout
+  // (objects.providerConfigKind: ProviderConfig) closes that gap.
   const providerConfigRef: ProviderConfigRef = {
     kind: namespaced ? 'ProviderConfig' : 'ClusterProviderConfig',
     name: names.providerConfig,

@@ -127,13 +127,14 @@ function planConnection(
   ref: CompositeRef,
 ): ConnectionPlan {
   if (spec.remoteClusterRef === undefined) {
-    return planOwnConnection(
-      spec.cluster,
-      settings,
-      composedNames(ref.name),
-      observed,
-      ref.namespace,
-    );
+    // A namespaced XR's connection lives in its namespace. A cluster-scoped
+    // XR may ask for the same namespaced layout beside its Objects.
+    const namespace =
+      ref.namespace ??
+      (settings.objectProviderConfigKind === 'ProviderConfig'
+        ? settings.objectNamespace
+        : undefined);
+    return planOwnConnection(spec.cluster, settings, composedNames(ref.name), observed, namespace);
   }
   const name = spec.remoteClusterRef.name;
   // Ask Crossplane for the platform's XR on every call: the requirements

@@ -42,6 +42,13 @@ export interface Input {
   objects?: {
     /** Control-plane namespace of the provider-kubernetes Objects and their Usages. */
     namespace?: string;
+    /**
+     * Config kind the Objects of a cluster-scoped XR use. ClusterProviderConfig
+     * (the default) can be shared with tenants; ProviderConfig puts the
+     * ClusterAuth, the Secret and a namespaced ProviderConfig beside the
+     * Objects, where Usages can hold all of them until the Objects are gone.
+     */
+    providerConfigKind?: 'ClusterProviderConfig' | 'ProviderConfig';
   };
   status?: {
     /** Copy Secret data selected by statusFields into the XR's status. Default false. */
@@ -92,6 +99,7 @@ export interface Settings {
   awsProviderConfigRef: { name: string; kind: 'ProviderConfig' | 'ClusterProviderConfig' };
   connectionSecretNamespace: string;
   objectNamespace: string;
+  objectProviderConfigKind: 'ClusterProviderConfig' | 'ProviderConfig';
   allowSecretDataInStatus: boolean;
   policy: Policy;
   remoteClusterAPI: { apiVersion: string; kind: string };
@@ -154,6 +162,7 @@ export const DEFAULT_SETTINGS: Settings = {
   awsProviderConfigRef: { name: 'default', kind: 'ProviderConfig' },
   connectionSecretNamespace: 'crossplane-system',
   objectNamespace: 'crossplane-system',
+  objectProviderConfigKind: 'ClusterProviderConfig',
   allowSecretDataInStatus: false,
   policy: {
     tenantFieldPath: 'metadata.name',
@@ -236,7 +245,16 @@ export const INPUT_SCHEMA: JSONSchemaType<Input> = {
       nullable: true,
       description: 'Where the provider-kubernetes Objects and their Usages are composed.',
       required: [],
-      properties: { namespace: namespaceField },
+      properties: {
+        namespace: namespaceField,
+        providerConfigKind: {
+          type: 'string',
+          nullable: true,
+          enum: ['ClusterProviderConfig', 'ProviderConfig'],
+          description:
+            'Config the Objects of a cluster-scoped XR use. ClusterProviderConfig (the default) can be shared with namespaced tenant XRs, but no Usage can hold it for namespaced Objects, so foreground deletion may remove it first. ProviderConfig composes a namespaced ClusterAuth, its Secret and a ProviderConfig in objects.namespace, which Usages hold until every Object is gone.',
+        },
+      },
       additionalProperties: false,
     },
     status: {
@@ -434,6 +452,8 @@ export function parseInput(raw: unknown): { settings: Settings; errors: FieldErr
     connectionSecretNamespace:
       raw.connectionSecret?.namespace ?? DEFAULT_SETTINGS.connectionSecretNamespace,
     objectNamespace: raw.objects?.namespace ?? DEFAULT_SETTINGS.objectNamespace,
+    objectProviderConfigKind:
+      raw.objects?.providerConfigKind ?? DEFAULT_SETTINGS.objectProviderConfigKind,
     allowSecretDataInStatus:
       raw.status?.allowSecretData ?? DEFAULT_SETTINGS.allowSecretDataInStatus,
     policy: resolvePolicy(raw.policy),
