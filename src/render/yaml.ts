@@ -18,7 +18,7 @@ function kubernetesTags(tags: Tags): Tags {
 
 /**
  * Parses a stream of YAML documents the way Kubernetes tooling reads
- * manifests, skipping empty documents (a lone `---` or only comments).
+ * manifests, skipping documents that are empty, only comments or null.
  *
  * @param source - Names the input in error messages, usually the file path.
  * @throws RenderError naming the source, line and column of a syntax error.
@@ -41,11 +41,12 @@ export function parseYamlDocuments(text: string, source: string): unknown[] {
       throw new RenderError(`"${source}" is not valid YAML: ${summary}`);
     }
 
-    if (document.contents === null) {
+    // A document of only comments parses to null, like an empty one.
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) {
       continue;
     }
-
-    values.push(document.toJS());
+    values.push(value);
   }
 
   return values;
