@@ -231,6 +231,50 @@ describe('render against a function double', () => {
   });
 });
 
+describe('render with other function behaviour', () => {
+  it('falls back to v1beta1', async () => {
+    const double = await startFunctionDouble(
+      () => response({ desired: { resources: { only: { resource: { kind: 'Only' } } } } }),
+      { version: 'v1beta1' },
+    );
+
+    const result = await runRenderCli([...EXAMPLE_FILES, ...addressFlag(double.address)]);
+    await double.stop();
+
+    expect(result.code, `render exits 0; stderr: ${result.stderr}`).toBe(0);
+    expect(
+      documentsOf(result.stdout).map((document) => document['kind']),
+      'a Function that serves only v1beta1 is called there, as Crossplane does',
+    ).toEqual(['RemoteCluster', 'Only']);
+  });
+
+  it('stops at the timeout', async () => {
+    const double = await startFunctionDouble(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      return response({});
+    });
+
+    const started = Date.now();
+    const result = await runRenderCli([
+      ...EXAMPLE_FILES,
+      ...addressFlag(double.address),
+      '--timeout',
+      '500ms',
+    ]);
+    const elapsed = Date.now() - started;
+    await double.stop();
+
+    expect(result.code, 'a render that runs out of time exits 1').toBe(1);
+    expect(result.stderr, 'the error names the Function, address and timeout').toContain(
+      `Function "${FUNCTION_NAME}" at "${double.address}" did not respond before the --timeout ` +
+        'of 500ms ran out',
+    );
+    expect(elapsed, 'the render gives up well before the function would respond').toBeLessThan(
+      8_000,
+    );
+  });
+});
+
 describe('render failures', () => {
   // Created now rather than in beforeAll, because the case table below names
   // files in it.

@@ -11,29 +11,58 @@ export interface FunctionDouble {
   address: string;
   /** Every request received, in order. */
   requests: RunFunctionRequest[];
+  /** Stops the server at once, cancelling calls in progress. */
   stop(): Promise<void>;
 }
 
 /** Builds the response to one call; `call` counts from 0. */
-export type Responder = (request: RunFunctionRequest, call: number) => RunFunctionResponse;
+export type Responder = (
+  request: RunFunctionRequest,
+  call: number,
+) => RunFunctionResponse | Promise<RunFunctionResponse>;
+
+/** Options for {@link startFunctionDouble}. */
+export interface FunctionDoubleOptions {
+  /**
+   * The protocol version to serve: v1, or only v1beta1 like Functions built
+   * with older SDKs. The messages are the same on the wire.
+   */
+  version?: 'v1' | 'v1beta1';
+}
 
 /**
  * Starts an in-process gRPC server on a free 127.0.0.1 port that serves the
- * SDK's FunctionRunnerService with the given responder. It plays the remote
+ * FunctionRunnerService with the given responder. It plays the remote
  * Function in tests of the render CLI, for cases such as a Fatal result that
  * the real function does not produce on demand.
  */
-export async function startFunctionDouble(respond: Responder): Promise<FunctionDouble> {
+export async function startFunctionDouble(
+  respond: Responder,
+  options: FunctionDoubleOptions = {},
+): Promise<FunctionDouble> {
   const server = new grpc.Server();
   const requests: RunFunctionRequest[] = [];
 
-  server.addService(FunctionRunnerServiceService, {
+  const service =
+    options.version === 'v1beta1'
+      ? {
+          runFunction: {
+            ...FunctionRunnerServiceService.runFunction,
+            path: '/apiextensions.fn.proto.v1beta1.FunctionRunnerService/RunFunction',
+          },
+        }
+      : FunctionRunnerServiceService;
+
+  server.addService(service, {
     runFunction: (
       call: grpc.ServerUnaryCall<RunFunctionRequest, RunFunctionResponse>,
       callback: grpc.sendUnaryData<RunFunctionResponse>,
     ) => {
       requests.push(call.request);
-      callback(null, respond(call.request, requests.length - 1));
+      Promise.resolve(respond(call.request, requests.length - 1)).then(
+        (reply) => callback(null, reply),
+        (error: unknown) => callback(error as grpc.ServiceError),
+      );
     },
   });
 
@@ -46,10 +75,8 @@ export async function startFunctionDouble(respond: Responder): Promise<FunctionD
   return {
     address: `127.0.0.1:${port}`,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-      }),
+    // Calls still waiting for a slow responder are cancelled, not awaited.
+    stop: async () => server.forceShutdown(),
   };
 }
 
