@@ -6,7 +6,8 @@ import type {
   State,
 } from '@crossplane-org/function-sdk-typescript';
 import { RenderError, wrapError } from './errors.js';
-import type { CredentialSecret, PipelineStep } from './load.js';
+import type { PipelineStep } from './composition.js';
+import type { CredentialSecret } from './load.js';
 import type { JsonObject } from './object.js';
 import { buildObservedState, buildStepRequest, emptyDesiredState } from './request.js';
 import { callUntilRequirementsSettle } from './requirements.js';

@@ -1,9 +1,8 @@
 import type { RenderArguments } from './args.js';
 import { GrpcFunctionRunner } from './client.js';
 import { wrapError } from './errors.js';
+import { checkCompositionMatches, loadComposition } from './composition.js';
 import {
-  checkCompositionMatches,
-  loadComposition,
   loadCompositeResource,
   loadContext,
   loadCredentialSecrets,

@@ -9,7 +9,8 @@ import type {
   State,
 } from '@crossplane-org/function-sdk-typescript';
 import { RenderError, wrapError } from './errors.js';
-import type { CredentialSecret, LoadedDocument, PipelineStep, StepRequirements } from './load.js';
+import type { PipelineStep, StepRequirements } from './composition.js';
+import type { CredentialSecret, LoadedDocument } from './load.js';
 import { COMPOSITION_RESOURCE_NAME, getString } from './object.js';
 import type { JsonObject } from './object.js';
 import { selectResources } from './requirements.js';

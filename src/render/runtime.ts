@@ -1,5 +1,6 @@
 import { RenderError } from './errors.js';
-import type { FunctionPackage, PipelineStep } from './load.js';
+import type { PipelineStep } from './composition.js';
+import type { FunctionPackage } from './load.js';
 
 /** Selects how crossplane render runs a Function: Docker (the default) or Development. */
 export const RUNTIME_ANNOTATION = 'render.crossplane.io/runtime';

@@ -2,16 +2,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCompositionMatches, loadComposition } from '../../src/render/composition.js';
+import type { Composition } from '../../src/render/composition.js';
 import {
-  checkCompositionMatches,
-  loadComposition,
   loadCompositeResource,
   loadContext,
   loadCredentialSecrets,
   loadFunctions,
   readYamlStream,
 } from '../../src/render/load.js';
-import type { Composition } from '../../src/render/load.js';
 
 let dir: string;
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Ready, Severity, Status } from '@crossplane-org/function-sdk-typescript';
 import type { Condition, Resource, State } from '@crossplane-org/function-sdk-typescript';
+import { formatUnreadyMessage, readyCondition } from '../../src/render/conditions.js';
 import {
   buildOutputDocuments,
   formatDocuments,
-  formatUnreadyMessage,
-  readyCondition,
   renderComposedResources,
   renderCompositeResource,
 } from '../../src/render/output.js';

@@ -3,7 +3,7 @@ import { Severity } from '@crossplane-org/function-sdk-typescript';
 import type { RunFunctionRequest } from '@crossplane-org/function-sdk-typescript';
 import { FatalResultError, runPipeline } from '../../src/render/pipeline.js';
 import type { FunctionRunner, PipelineInputs } from '../../src/render/pipeline.js';
-import type { PipelineStep } from '../../src/render/load.js';
+import type { PipelineStep } from '../../src/render/composition.js';
 
 import { response } from '../support/function-double.js';
 import type { ResponseFields } from '../support/function-double.js';

@@ -6,7 +6,8 @@ import {
   emptyDesiredState,
   keyObservedResources,
 } from '../../src/render/request.js';
-import type { LoadedDocument, PipelineStep } from '../../src/render/load.js';
+import type { PipelineStep } from '../../src/render/composition.js';
+import type { LoadedDocument } from '../../src/render/load.js';
 import type { JsonObject } from '../../src/render/object.js';
 
 function observedDocument(

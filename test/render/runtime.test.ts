@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { overrideAnnotations, resolveFunctionTargets } from '../../src/render/runtime.js';
-import type { FunctionPackage, PipelineStep } from '../../src/render/load.js';
+import type { PipelineStep } from '../../src/render/composition.js';
+import type { FunctionPackage } from '../../src/render/load.js';
 
 function fn(name: string, annotations: Record<string, string> = {}): FunctionPackage {
   return { name, annotations, source: `"functions.yaml" (${name})` };
