@@ -3,6 +3,10 @@
 // render CLI on examples/ against it, prints the YAML and always stops the
 // server. Run it with `npm run example`, which builds first.
 //
+// Without arguments it renders the reconcile after ClusterAuth signed in, the
+// first one that shows all three wired resources; arguments after `--` go to
+// the render command instead, for example `-o examples/observed/3-object-failing.yaml`.
+//
 // Node globals are imported explicitly so that ESLint's no-undef accepts
 // this plain JavaScript file.
 import { spawn } from 'node:child_process';
@@ -24,6 +28,7 @@ const EXAMPLE = {
   xr: 'examples/xr.yaml',
   composition: 'examples/composition.yaml',
   functions: 'examples/functions.yaml',
+  observed: 'examples/observed/2-connected.yaml',
 };
 
 /** Returns a TCP port that was free on 127.0.0.1 a moment ago. */
@@ -105,9 +110,23 @@ async function renderExample(port) {
     '--function-address',
     `${name}=${HOST}:${port}`,
   ]);
+  const given = process.argv.slice(2);
+  const extra = given.length > 0 ? given : ['--observed-resources', EXAMPLE.observed];
+  if (given.length === 0) {
+    process.stdout.write(
+      `# ${EXAMPLE.xr} rendered with the observed resources in ${EXAMPLE.observed}\n`,
+    );
+  }
   const child = spawn(
     process.execPath,
-    ['dist/render/cli.js', EXAMPLE.xr, EXAMPLE.composition, EXAMPLE.functions, ...addresses],
+    [
+      'dist/render/cli.js',
+      EXAMPLE.xr,
+      EXAMPLE.composition,
+      EXAMPLE.functions,
+      ...addresses,
+      ...extra,
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   const [code] = await once(child, 'exit');
