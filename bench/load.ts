@@ -30,7 +30,7 @@ export class RawRunFunctionClient {
       'grpc.max_send_message_length': -1,
       // Retry connecting every 5 to 20 ms while a server starts, instead of
       // grpc-js's default backoff from 1 s, so that startup time is measured
-      // to within about 20 ms.
+      // to within about 25 ms (20 ms plus grpc-js's 20% jitter).
       'grpc.initial_reconnect_backoff_ms': 5,
       'grpc.max_reconnect_backoff_ms': 20,
     });
@@ -76,17 +76,26 @@ export interface LoadPhase {
   maxRequests: number;
 }
 
-/** Figures of one load phase. */
-export interface LoadResult {
-  requests: number;
+/** Raw figures of one load phase. */
+export interface LoadSample {
+  /** Latency of each completed call, in ms, in completion order. */
+  latenciesMs: number[];
   /** From the start of the phase to the completion of its last call. */
+  elapsedSeconds: number;
+  /** Size of the last response, in bytes. */
+  responseBytes: number;
+  /** CPU time of the load generator process during the phase, in seconds. */
+  clientCpuSeconds: number;
+}
+
+/** Figures of one or more load phases against the same server. */
+export interface LoadSummary {
+  requests: number;
   elapsedSeconds: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  /** Size of the last response, in bytes. */
   responseBytes: number;
-  /** CPU time of the load generator process during the phase, in seconds. */
   clientCpuSeconds: number;
 }
 
@@ -111,15 +120,14 @@ export async function runLoadPhase(
   client: RawRunFunctionClient,
   request: Buffer,
   phase: LoadPhase,
-): Promise<LoadResult> {
+): Promise<LoadSample> {
   if (phase.concurrency < 1 || phase.maxRequests < phase.concurrency) {
     throw new RangeError(
       `invalid load phase: concurrency ${phase.concurrency}, maxRequests ${phase.maxRequests}`,
     );
   }
-  const latenciesMs = new Float64Array(phase.maxRequests);
+  const latenciesMs: number[] = [];
   let started = 0;
-  let completed = 0;
   let responseBytes = 0;
 
   const cpuAtStart = process.cpuUsage();
@@ -131,21 +139,31 @@ export async function runLoadPhase(
       started++;
       const callStartNs = process.hrtime.bigint();
       responseBytes = await client.call(request);
-      latenciesMs[completed++] = Number(process.hrtime.bigint() - callStartNs) / 1e6;
+      latenciesMs.push(Number(process.hrtime.bigint() - callStartNs) / 1e6);
     } while (process.hrtime.bigint() < endNs && started < phase.maxRequests);
   };
   await Promise.all(Array.from({ length: phase.concurrency }, worker));
 
-  const elapsedSeconds = Number(process.hrtime.bigint() - startNs) / 1e9;
   const cpu = process.cpuUsage(cpuAtStart);
-  const sorted = latenciesMs.subarray(0, completed).sort();
   return {
-    requests: completed,
-    elapsedSeconds,
-    requestsPerSecond: completed / elapsedSeconds,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
+    latenciesMs,
+    elapsedSeconds: Number(process.hrtime.bigint() - startNs) / 1e9,
     responseBytes,
     clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** Combine the samples of one server into throughput and latency percentiles. */
+export function summarizeLoad(samples: LoadSample[]): LoadSummary {
+  const sorted = Float64Array.from(samples.flatMap((sample) => sample.latenciesMs)).sort();
+  const elapsedSeconds = samples.reduce((sum, sample) => sum + sample.elapsedSeconds, 0);
+  return {
+    requests: sorted.length,
+    elapsedSeconds,
+    requestsPerSecond: sorted.length / elapsedSeconds,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    responseBytes: samples.at(-1)?.responseBytes ?? 0,
+    clientCpuSeconds: samples.reduce((sum, sample) => sum + sample.clientCpuSeconds, 0),
   };
 }

@@ -68,7 +68,9 @@ export interface BenchSettings {
   quick: boolean;
   cpuProfile: boolean;
   warmupMs: number;
+  /** Measured time per server and cell, split into `slices` alternating slices. */
   durationMs: number;
+  slices: number;
   maxRequestsPerPhase: number;
 }
 
@@ -160,7 +162,8 @@ export function renderMarkdown(report: BenchReport): string {
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, ` +
       `Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage.toFixed(2)} at start.`,
     `Command: \`${report.command}\`; warm-up ${settings.warmupMs} ms and ` +
-      `${settings.durationMs} ms measured per server and cell` +
+      `${settings.durationMs} ms measured per server and cell, in ${settings.slices} slices ` +
+      'that alternate between the servers' +
       `${settings.cpuProfile ? '; function server under --cpu-prof' : ''}.`,
     '',
     'Each figure is "function / baseline (function ÷ baseline)".',

@@ -4,16 +4,23 @@
  * baseline server (baseline-server.ts) with the same pre-encoded requests
  * and report each cell as function figures against baseline figures.
  *
- * Every server run is a fresh child process, so each cell's peak RSS belongs
- * to that cell alone, and each spawn adds a startup sample. The load
- * generator is this process. It shares the machine's cores with the server,
+ * Each cell starts a fresh child process of both servers, so a server's peak
+ * RSS belongs to that cell alone and each spawn adds a startup sample. The
+ * two servers are loaded in turn, in alternating slices. The load generator
+ * is this process. It shares the machine's cores with the server under load,
  * which is why the report includes its CPU share.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeRequest, FIXTURE_STATES, type FixtureState } from './fixtures.js';
-import { RawRunFunctionClient, runLoadPhase, type LoadPhase } from './load.js';
+import {
+  RawRunFunctionClient,
+  runLoadPhase,
+  summarizeLoad,
+  type LoadPhase,
+  type LoadSample,
+} from './load.js';
 import { baselineServerScript, benchOutputDir, functionServerScript, repoRoot } from './paths.js';
 import {
   describeMachine,
@@ -35,8 +42,13 @@ const CONCURRENCIES = [1, 4, 16];
  */
 const MAX_REQUEST_BYTES = 4 * 2 ** 20;
 
-const FULL_TIMING = { warmupMs: 1000, durationMs: 3000 };
-const QUICK_TIMING = { warmupMs: 100, durationMs: 250 };
+/**
+ * Each server is warmed up for `warmupMs`, then measured for `durationMs` in
+ * `slices` slices that alternate with the other server's. A phase of 0 ms
+ * still sends one request per worker.
+ */
+const FULL_TIMING = { warmupMs: 1000, durationMs: 3000, slices: 4 };
+const QUICK_TIMING = { warmupMs: 0, durationMs: 250, slices: 2 };
 const MAX_REQUESTS_PER_PHASE = 500_000;
 
 const HELP = `Usage: npm run bench -- [flags]
@@ -46,8 +58,9 @@ RunFunction requests over loopback gRPC, print a markdown table of function
 figures against baseline figures, and write them as JSON.
 
 Flags:
-  --quick          Warm up ${QUICK_TIMING.warmupMs} ms and measure ${QUICK_TIMING.durationMs} ms per cell instead of
-                   ${FULL_TIMING.warmupMs} ms and ${FULL_TIMING.durationMs} ms. The figures are only a smoke test.
+  --quick          Smoke run: one warm-up request per worker and ${QUICK_TIMING.durationMs} ms measured
+                   per server and cell, instead of ${FULL_TIMING.warmupMs} ms and ${FULL_TIMING.durationMs} ms. Its figures
+                   are too noisy to compare.
   --cpu-prof       Run the function server under node --cpu-prof and write one
                    profile per cell to build/bench/prof/.
   --out <file>     Where to write the JSON report. Default build/bench/results.json.
@@ -98,58 +111,121 @@ function requestId(objects: number, state: FixtureState): string {
   return `${objects}/${state}`;
 }
 
-/**
- * Start one server, warm it up, measure one load phase, read its figures and
- * stop it.
- */
-async function measureServer(
-  command: ServerCommand,
-  request: Buffer,
-  probeRequest: Buffer,
-  concurrency: number,
-  settings: BenchSettings,
-): Promise<ServerFigures> {
-  const { server, startupMs } = await ServerProcess.start(command, probeRequest);
-  const client = new RawRunFunctionClient(server.address);
+/** One server under load in a cell, with the figures collected so far. */
+interface Contender {
+  command: ServerCommand;
+  server: ServerProcess;
+  client: RawRunFunctionClient;
+  startupMs: number;
+  samples: LoadSample[];
+  serverCpuSeconds: number;
+}
+
+/** Run `action` and add the server's label and recent output to any error. */
+async function withServerContext<T>(contender: Contender, action: () => Promise<T>): Promise<T> {
   try {
-    const phase = (durationMs: number): LoadPhase => ({
-      concurrency,
-      durationMs,
-      maxRequests: settings.maxRequestsPerPhase,
-    });
-    await runLoadPhase(client, request, phase(settings.warmupMs));
-
-    const cpuBefore = await server.readCpuSeconds();
-    const load = await runLoadPhase(client, request, phase(settings.durationMs));
-    const cpuAfter = await server.readCpuSeconds();
-    const peakRssBytes = await server.readPeakRssBytes();
-
-    return {
-      requests: load.requests,
-      requestsPerSecond: load.requestsPerSecond,
-      p50Ms: load.p50Ms,
-      p99Ms: load.p99Ms,
-      peakRssMiB: peakRssBytes / 2 ** 20,
-      serverCpuMsPerRequest: ((cpuAfter - cpuBefore) * 1000) / load.requests,
-      clientCpuShare: load.clientCpuSeconds / load.elapsedSeconds,
-      responseBytes: load.responseBytes,
-      startupMs,
-    };
+    return await action();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `${command.label} server failed: ${message}\nServer output:\n${server.output}`,
-      {
-        cause: error,
-      },
+      `${contender.command.label} server failed: ${message}\n` +
+        `Server output:\n${contender.server.output}`,
+      { cause: error },
     );
+  }
+}
+
+/** Run one load phase against `contender` and add its figures when `record` is set. */
+async function loadContender(
+  contender: Contender,
+  request: Buffer,
+  phase: LoadPhase,
+  record: boolean,
+): Promise<void> {
+  await withServerContext(contender, async () => {
+    const cpuBefore = await contender.server.readCpuSeconds();
+    const sample = await runLoadPhase(contender.client, request, phase);
+    const cpuAfter = await contender.server.readCpuSeconds();
+    if (record) {
+      contender.samples.push(sample);
+      contender.serverCpuSeconds += cpuAfter - cpuBefore;
+    }
+  });
+}
+
+async function summarizeContender(contender: Contender): Promise<ServerFigures> {
+  const load = summarizeLoad(contender.samples);
+  const peakRssBytes = await withServerContext(contender, () =>
+    contender.server.readPeakRssBytes(),
+  );
+  return {
+    requests: load.requests,
+    requestsPerSecond: load.requestsPerSecond,
+    p50Ms: load.p50Ms,
+    p99Ms: load.p99Ms,
+    peakRssMiB: peakRssBytes / 2 ** 20,
+    serverCpuMsPerRequest: (contender.serverCpuSeconds * 1000) / load.requests,
+    clientCpuShare: load.clientCpuSeconds / load.elapsedSeconds,
+    responseBytes: load.responseBytes,
+    startupMs: contender.startupMs,
+  };
+}
+
+/**
+ * Start a fresh process of each server, warm each up, then load them in
+ * alternating slices, so that a change in the machine's speed during the
+ * cell affects both servers alike. Returns each server's figures by label.
+ */
+async function measureCell(
+  cell: Cell,
+  request: Buffer,
+  probeRequest: Buffer,
+  commands: ServerCommand[],
+  settings: BenchSettings,
+): Promise<Map<string, ServerFigures>> {
+  const contenders: Contender[] = [];
+  try {
+    for (const command of commands) {
+      const { server, startupMs } = await ServerProcess.start(command, probeRequest);
+      const client = new RawRunFunctionClient(server.address);
+      contenders.push({ command, server, client, startupMs, samples: [], serverCpuSeconds: 0 });
+    }
+
+    const phase = (durationMs: number): LoadPhase => ({
+      concurrency: cell.concurrency,
+      durationMs,
+      maxRequests: settings.maxRequestsPerPhase,
+    });
+    for (const contender of contenders) {
+      await loadContender(contender, request, phase(settings.warmupMs), false);
+    }
+    const sliceMs = settings.durationMs / settings.slices;
+    for (let slice = 0; slice < settings.slices; slice++) {
+      const order = slice % 2 === 0 ? contenders : [...contenders].reverse();
+      for (const contender of order) {
+        await loadContender(contender, request, phase(sliceMs), true);
+      }
+    }
+
+    const figures = new Map<string, ServerFigures>();
+    for (const contender of contenders) {
+      figures.set(contender.command.label, await summarizeContender(contender));
+    }
+    return figures;
   } finally {
-    client.close();
-    const ending = await server.stop();
-    if (settings.cpuProfile && command.label === 'function' && ending !== 'exit code 0') {
-      process.stderr.write(
-        `warning: function server ended with ${ending}; its profile may be missing\n`,
-      );
+    for (const contender of contenders) {
+      contender.client.close();
+      const ending = await contender.server.stop();
+      if (
+        settings.cpuProfile &&
+        contender.command.nodeFlags.length > 0 &&
+        ending !== 'exit code 0'
+      ) {
+        process.stderr.write(
+          `warning: ${contender.command.label} server ended with ${ending}, ` +
+            'so its CPU profile may be missing\n',
+        );
+      }
     }
   }
 }
@@ -203,21 +279,11 @@ async function main(): Promise<void> {
       nodeFlags: [],
     };
 
-    // Alternate which server goes first, so that drift in the machine's
-    // speed over a run does not always favour the same one.
-    const order =
+    // Alternate which server starts first, so that neither always gets
+    // the quieter machine.
+    const commands =
       index % 2 === 0 ? [functionCommand, baselineCommand] : [baselineCommand, functionCommand];
-    const runs = new Map<string, ServerFigures>();
-    for (const command of order) {
-      const figures = await measureServer(
-        command,
-        request,
-        probeRequest,
-        cell.concurrency,
-        settings,
-      );
-      runs.set(command.label, figures);
-    }
+    const runs = await measureCell(cell, request, probeRequest, commands, settings);
     const fn = runs.get('function');
     const base = runs.get('baseline');
     if (fn === undefined || base === undefined) {
