@@ -42,19 +42,35 @@ export class RawRunFunctionClient {
    * while the server is not yet listening.
    */
   call(request: Buffer, waitForReady = false, deadlineMs = CALL_DEADLINE_MS): Promise<number> {
+    return this.unaryCall(request, byteLength, waitForReady, deadlineMs);
+  }
+
+  /** Send one RunFunction request and resolve to the encoded response. */
+  callForResponse(request: Buffer): Promise<Buffer> {
+    return this.unaryCall(request, passThrough, false, CALL_DEADLINE_MS);
+  }
+
+  private unaryCall<T>(
+    request: Buffer,
+    deserialize: (bytes: Buffer) => T,
+    waitForReady: boolean,
+    deadlineMs: number,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
         RUN_FUNCTION_PATH,
         passThrough,
-        byteLength,
+        deserialize,
         request,
         new grpc.Metadata({ waitForReady }),
         { deadline: Date.now() + deadlineMs },
-        (error, responseBytes) => {
+        (error, response) => {
           if (error) {
             reject(error);
+          } else if (response === undefined) {
+            reject(new Error('RunFunction call returned no response and no error'));
           } else {
-            resolve(responseBytes ?? 0);
+            resolve(response);
           }
         },
       );

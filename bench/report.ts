@@ -19,6 +19,8 @@ export interface ServerFigures {
   /** Load generator CPU time over wall time in the measured phase. 1 means one full core. */
   clientCpuShare: number;
   responseBytes: number;
+  /** Desired composed resources in the server's response, read once before the warm-up. */
+  desiredResources: number;
   /** Time from spawn to the first successful call, in ms. */
   startupMs: number;
 }

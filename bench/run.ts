@@ -13,6 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { RunFunctionResponse, Severity } from '@crossplane-org/function-sdk-typescript';
 import { encodeRequest, FIXTURE_STATES, type FixtureState } from './fixtures.js';
 import {
   RawRunFunctionClient,
@@ -119,6 +120,8 @@ interface Contender {
   startupMs: number;
   samples: LoadSample[];
   serverCpuSeconds: number;
+  /** Desired composed resources in the server's response to the cell's request. */
+  desiredResources: number;
 }
 
 /** Run `action` and add the server's label and recent output to any error. */
@@ -153,6 +156,24 @@ async function loadContender(
   });
 }
 
+/**
+ * Send `request` once and decode the response, outside any timed phase.
+ * Rejects on a Fatal result, because the figures would then measure the
+ * function's error path. Resolves to the number of desired composed
+ * resources in the response.
+ */
+async function checkResponse(contender: Contender, request: Buffer, cell: Cell): Promise<number> {
+  const response = RunFunctionResponse.decode(await contender.client.callForResponse(request));
+  const fatal = response.results.find((result) => result.severity === Severity.SEVERITY_FATAL);
+  if (fatal !== undefined) {
+    throw new Error(
+      `returned a Fatal result for the ${cell.objects}-object ${cell.state} request: ` +
+        `${fatal.message}. Update bench/fixtures.ts to match what the function expects.`,
+    );
+  }
+  return Object.keys(response.desired?.resources ?? {}).length;
+}
+
 async function summarizeContender(contender: Contender): Promise<ServerFigures> {
   const load = summarizeLoad(contender.samples);
   const peakRssBytes = await withServerContext(contender, () =>
@@ -167,6 +188,7 @@ async function summarizeContender(contender: Contender): Promise<ServerFigures> 
     serverCpuMsPerRequest: (contender.serverCpuSeconds * 1000) / load.requests,
     clientCpuShare: load.clientCpuSeconds / load.elapsedSeconds,
     responseBytes: load.responseBytes,
+    desiredResources: contender.desiredResources,
     startupMs: contender.startupMs,
   };
 }
@@ -188,7 +210,15 @@ async function measureCell(
     for (const command of commands) {
       const { server, startupMs } = await ServerProcess.start(command, probeRequest);
       const client = new RawRunFunctionClient(server.address);
-      contenders.push({ command, server, client, startupMs, samples: [], serverCpuSeconds: 0 });
+      contenders.push({
+        command,
+        server,
+        client,
+        startupMs,
+        samples: [],
+        serverCpuSeconds: 0,
+        desiredResources: 0,
+      });
     }
 
     const phase = (durationMs: number): LoadPhase => ({
@@ -197,6 +227,9 @@ async function measureCell(
       maxRequests: settings.maxRequestsPerPhase,
     });
     for (const contender of contenders) {
+      contender.desiredResources = await withServerContext(contender, () =>
+        checkResponse(contender, request, cell),
+      );
       await loadContender(contender, request, phase(settings.warmupMs), false);
     }
     const sliceMs = settings.durationMs / settings.slices;

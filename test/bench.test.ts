@@ -108,6 +108,7 @@ describe('bench --quick', () => {
           0,
         );
       }
+      expect(cell.baseline.desiredResources, 'baseline desired resources').toBe(1);
       for (const [name, ratio] of Object.entries(cell.ratios)) {
         if (name === 'serverCpuPerRequest') {
           continue;
