@@ -19,7 +19,7 @@ function byteLength(bytes: Buffer): number {
   return bytes.length;
 }
 
-/** A gRPC client that sends request bytes as they are and returns the response size. */
+/** A gRPC client that sends request bytes as they are and returns the response size or bytes. */
 export class RawRunFunctionClient {
   private readonly client: grpc.Client;
 
