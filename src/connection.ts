@@ -22,12 +22,12 @@ export interface ComposedResource {
   ready: Ready;
 }
 
-/** Where the connection to the remote cluster stands, with the reason a condition reports. */
+/** State of the connection to the remote cluster, with the reason the ClusterConnected condition reports. */
 export interface ConnectionState {
   connected: boolean;
   /** PascalCase reason of the ClusterConnected condition. */
   reason: string;
-  /** What the ClusterConnected condition says. */
+  /** Message of the ClusterConnected condition. */
   message: string;
 }
 
@@ -36,15 +36,15 @@ export interface ConnectionPlan {
   /** Composed resources of the connection itself; none for a shared cluster. */
   resources: ComposedResource[];
   state: ConnectionState;
-  /** Where new Objects point. */
+  /** Provider config that new Objects use. */
   providerConfigRef: ProviderConfigRef;
-  /** What each Object's Usage protects; undefined until it is known. */
+  /** Target of each Object's Usage; undefined until it is known. */
   usageOf?: UsageTarget;
   /** The XR's status.connection. */
   status: Record<string, unknown>;
 }
 
-/** Longest provider message copied into the XR; a condition is not a log. */
+/** Maximum length of a provider message copied into the XR, because a condition is not a log. */
 const MAX_MESSAGE_LENGTH = 1024;
 
 export function shorten(message: string, max = MAX_MESSAGE_LENGTH): string {
@@ -136,8 +136,8 @@ export function planOwnConnection(
     },
   ];
   // A Usage of the ClusterAuth by the provider config needs both in one
-  // scope; with a cluster-scoped config and a namespaced ClusterAuth no Usage
-  // type can bind them, and each Object's Usage of the ClusterAuth does it.
+  // scope. No Usage type binds a cluster-scoped config to a namespaced
+  // ClusterAuth, so there each Object's own Usage holds the ClusterAuth.
   const configCanHoldAuth = namespaced === clusterAuthNamespaced;
   if (configCanHoldAuth) {
     resources.push({
@@ -191,8 +191,8 @@ function ownConnectionState(
     };
   }
   if (!isConditionTrue(clusterAuth, 'Ready')) {
-    // A failed sync says why (no access to the cluster, wrong region); a
-    // not-ready condition alone often only says "Creating".
+    // A failed sync carries the reason (no access to the cluster, wrong
+    // region), while a not-ready condition alone is often just "Creating".
     const synced = findCondition(clusterAuth, 'Synced');
     const ready = findCondition(clusterAuth, 'Ready');
     const why = synced?.status === 'False' ? synced.message : (ready?.message ?? ready?.reason);
