@@ -337,6 +337,8 @@ export function buildRequest(objectCount: number, state: FixtureState): RunFunct
       apiVersion: 'remoteeks.fn.crossplane.io/v1alpha1',
       kind: 'Input',
       clusterAuth: { providerConfigRef: { name: AWS_PROVIDER_CONFIG } },
+      // The default policy allows 500 objects per XR; the largest fixture has 2000.
+      policy: { limits: { maxObjects: 2000 } },
     },
     context: {},
   });
