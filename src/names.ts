@@ -62,6 +62,11 @@ export interface ComposedNames {
 /**
  * Derive the names of composed resources from the XR name.
  *
+ * NOTE: two XR kinds that both use this function can have XRs of one name,
+ * and then compose cluster-scoped resources of one name. Crossplane refuses
+ * to take over a resource another XR controls, so the second XR fails to
+ * apply rather than sharing credentials, but its message is Crossplane's.
+ *
  * Cluster-scoped XR names are unique per kind, so names built from them do
  * not collide between XRs. They are stable across calls, which matters
  * because the ClusterProviderConfig and the Secret are referenced by name.
