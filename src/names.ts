@@ -21,7 +21,8 @@ export function shortHash(text: string): string {
 }
 
 /**
- * Join name parts with "-" and keep the result within {@link MAX_NAME_LENGTH}.
+ * Join name parts with a separator and keep the result within
+ * {@link MAX_NAME_LENGTH}.
  *
  * A name that fits is returned as is, so names stay readable. A longer one
  * keeps the start of the first part and the whole last part, with a hash of
@@ -29,13 +30,17 @@ export function shortHash(text: string): string {
  * still differ.
  */
 export function joinName(...parts: string[]): string {
-  const full = parts.join('-');
+  return joinWith('-', parts);
+}
+
+function joinWith(separator: string, parts: readonly string[]): string {
+  const full = parts.join(separator);
   if (full.length <= MAX_NAME_LENGTH) {
     return full;
   }
   const hash = shortHash(full);
   const last = parts.length > 1 ? (parts[parts.length - 1] ?? '') : '';
-  const tail = last.length > 0 && last.length <= 20 ? `${hash}-${last}` : hash;
+  const tail = last.length > 0 && last.length <= 20 ? `${hash}${separator}${last}` : hash;
   const head = full.slice(0, MAX_NAME_LENGTH - tail.length - 1).replace(/[-.]+$/, '');
   return `${head}-${tail}`;
 }
@@ -77,7 +82,11 @@ export function composedNames(xrName: string): ComposedNames {
     connectionSecret: joinName(xrName, 'connection'),
     providerConfig: joinName(xrName),
     clusterAuthUsage: joinName(xrName, 'cluster-auth'),
-    object: (key) => joinName(xrName, key),
-    objectUsage: (key) => joinName(xrName, key),
+    // A dot joins the XR name and the object key: keys are RFC 1123 labels
+    // without dots, so "<xr>.<key>" splits one way only. With a dash, XR "a"
+    // with key "b-c" and XR "a-b" with key "c" would both compose "a-b-c", and
+    // key "cluster-auth" would take the name of the ClusterAuth's Usage.
+    object: (key) => joinWith('.', [xrName, key]),
+    objectUsage: (key) => joinWith('.', [xrName, key]),
   };
 }

@@ -149,9 +149,9 @@ describe('buildObject', () => {
       }),
     },
   ])('$reason', ({ object, wantSpec }) => {
-    const built = buildObject(object, 'tfc-cluster12-tfc-example-secret', 'crossplane-system', ref);
+    const built = buildObject(object, 'tfc-cluster12.tfc-example-secret', 'crossplane-system', ref);
     expect(built.metadata).toEqual({
-      name: 'tfc-cluster12-tfc-example-secret',
+      name: 'tfc-cluster12.tfc-example-secret',
       namespace: 'crossplane-system',
     });
     expect(built.spec).toEqual(wantSpec);
@@ -388,5 +388,29 @@ describe('joinName', () => {
 
   it('two long names that share a prefix differ', () => {
     expect(joinName(`${long}x`, 'connection')).not.toBe(joinName(`${long}y`, 'connection'));
+  });
+});
+
+describe('composed names never collide', () => {
+  it.each([
+    {
+      reason: 'XR "a" with key "b-c" and XR "a-b" with key "c"',
+      first: composedNames('a').object('b-c'),
+      second: composedNames('a-b').object('c'),
+    },
+    {
+      reason: 'an object key "cluster-auth" and the ClusterAuth Usage of one XR',
+      first: composedNames('analytics').objectUsage('cluster-auth'),
+      second: composedNames('analytics').clusterAuthUsage,
+    },
+    {
+      reason: 'two long XR names that differ only at the end',
+      first: composedNames(`${'x'.repeat(60)}-one`).object('web'),
+      second: composedNames(`${'x'.repeat(60)}-two`).object('web'),
+    },
+  ])('$reason', ({ first, second }) => {
+    expect(first).not.toBe(second);
+    expect(first.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
+    expect(second.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
   });
 });

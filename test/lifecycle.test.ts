@@ -253,7 +253,7 @@ describe('objects in a namespace the XR creates', () => {
   const namespaceObserved = (conditions: unknown[]) => ({
     apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
     kind: 'Object',
-    metadata: { name: 'tfc-cluster12-ns-team-b', namespace: 'crossplane-system' },
+    metadata: { name: 'tfc-cluster12.ns-team-b', namespace: 'crossplane-system' },
     status: { conditions },
   });
 
@@ -344,7 +344,7 @@ describe('read-only objects and status fields', () => {
         xr,
         observed: {
           ...connected,
-          'object-ingress': observedRemote('tfc-cluster12-ingress', {
+          'object-ingress': observedRemote('tfc-cluster12.ingress', {
             ...service.manifest,
             metadata: {
               ...service.manifest.metadata,
@@ -384,7 +384,7 @@ describe('read-only objects and status fields', () => {
         input,
         observed: {
           ...connected,
-          'object-token': observedRemote('tfc-cluster12-token', {
+          'object-token': observedRemote('tfc-cluster12.token', {
             ...secret.manifest,
             data: { token: 'dG9rZW4=' },
           }),

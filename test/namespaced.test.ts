@@ -96,7 +96,7 @@ describe('a tenant on a shared remote cluster, call by call', () => {
     const connected = await run(withRemoteCluster(request({ xr, input: INPUT }), platformXR(true)));
     expect(Object.keys(connected.resources).sort()).toEqual(['object-web', 'usage-web']);
     expect(connected.resources['object-web']).toMatchObject({
-      metadata: { name: 'app-web', namespace: 'team-a' },
+      metadata: { name: 'app.web', namespace: 'team-a' },
       spec: { providerConfigRef: { kind: 'ClusterProviderConfig', name: 'tfc-cluster12' } },
     });
     expect(connected.resources['usage-web']).toMatchObject({
@@ -108,7 +108,7 @@ describe('a tenant on a shared remote cluster, call by call', () => {
           kind: 'Secret',
           resourceRef: { name: 'tfc-cluster12-connection', namespace: 'crossplane-system' },
         },
-        by: { kind: 'Object', resourceRef: { name: 'app-web' } },
+        by: { kind: 'Object', resourceRef: { name: 'app.web' } },
       },
     });
     expect(connected.rsp.requirements?.resources['remote-cluster']).toEqual(
@@ -234,7 +234,7 @@ describe('a self-contained tenant, call by call', () => {
     expect(connected.resources['usage-web']).toMatchObject({
       spec: {
         of: { kind: 'ProviderConfig', resourceRef: { name: 'app', namespace: 'team-a' } },
-        by: { resourceRef: { name: 'app-web' } },
+        by: { resourceRef: { name: 'app.web' } },
       },
     });
   });

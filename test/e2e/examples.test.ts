@@ -296,7 +296,7 @@ describe('every bundled example renders through the real server', () => {
         get(blogObject, 'spec.providerConfigRef.kind'),
       );
       expect(get(object, 'spec.providerConfigRef.name')).toBe(get(providerConfig, 'metadata.name'));
-      expect(get(object, 'metadata.name')).toBe('tfc-cluster12-tfc-example-secret');
+      expect(get(object, 'metadata.name')).toBe('tfc-cluster12.tfc-example-secret');
       expect(get(object, 'metadata.namespace')).toBe('crossplane-system');
     },
   );
