@@ -568,14 +568,14 @@ function parseStatusFields(
     if (
       manifest !== undefined &&
       isSecret(manifest) &&
-      selectsSecretData(parsed) &&
+      !selectsSecretMetadataOnly(parsed) &&
       !options.allowSecretDataInStatus
     ) {
       errors.push(
         new FieldError(
           `${entryPath}.path`,
           'Forbidden',
-          'copying Secret data into the XR status is disabled; the platform can allow it with status.allowSecretData in the function input',
+          'copying Secret data into the XR status is disabled, so a Secret allows only type, immutable and metadata name, namespace, uid, resourceVersion, creationTimestamp, generation and labels; the platform can allow the rest with status.allowSecretData in the function input',
           entry.path,
         ),
       );
@@ -590,10 +590,33 @@ function isSecret(manifest: ParsedManifest): boolean {
   return manifest.apiVersion === 'v1' && manifest.kind === 'Secret';
 }
 
-/** Whether a path reaches into a Secret's data, including selecting all of it. */
-function selectsSecretData(path: FieldPath): boolean {
-  const first = path[0];
-  return first === 'data' || first === 'stringData';
+/** Top-level fields of a Secret that never carry its data. */
+const SAFE_SECRET_FIELDS = new Set(['apiVersion', 'kind', 'type', 'immutable']);
+
+/**
+ * Metadata fields of a Secret that never carry its data. Annotations are left
+ * out: kubectl's last-applied-configuration annotation holds the whole
+ * Secret, data included.
+ */
+const SAFE_SECRET_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'generation',
+  'labels',
+]);
+
+/**
+ * Whether a path into a Secret stays clear of its data. An allow list, not a
+ * deny list of data and stringData, because data also hides in annotations,
+ * managedFields and any parent of those.
+ */
+function selectsSecretMetadataOnly(path: FieldPath): boolean {
+  const [first, second] = path;
+  if (typeof first === 'string' && SAFE_SECRET_FIELDS.has(first)) return true;
+  return first === 'metadata' && typeof second === 'string' && SAFE_SECRET_METADATA.has(second);
 }
 
 /**

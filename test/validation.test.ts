@@ -163,6 +163,38 @@ describe('invalid XRs give a Fatal result naming the field, the value and the fi
       want: ['spec.objects[0].statusFields[0].path: Forbidden', 'status.allowSecretData'],
     },
     {
+      reason: 'status field reading the whole metadata of a Secret, annotations and all',
+      xr: withObjects({
+        manifest: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'a' } },
+        readOnly: true,
+        statusFields: [{ name: 'meta', path: 'metadata' }],
+      }),
+      want: ['spec.objects[0].statusFields[0].path: Forbidden: "metadata"'],
+    },
+    {
+      reason: "status field reading kubectl's last-applied annotation of a Secret",
+      xr: withObjects({
+        manifest: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'a' } },
+        readOnly: true,
+        statusFields: [
+          {
+            name: 'ann',
+            path: 'metadata.annotations[kubectl.kubernetes.io/last-applied-configuration]',
+          },
+        ],
+      }),
+      want: ['spec.objects[0].statusFields[0].path: Forbidden'],
+    },
+    {
+      reason: 'status field reading managedFields of a Secret',
+      xr: withObjects({
+        manifest: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'a' } },
+        readOnly: true,
+        statusFields: [{ name: 'mf', path: 'metadata.managedFields' }],
+      }),
+      want: ['spec.objects[0].statusFields[0].path: Forbidden'],
+    },
+    {
       reason: 'invalid key',
       xr: withObjects(configMap('a', { key: 'Not A Label' })),
       want: ['spec.objects[0].key: Invalid value: "Not A Label"'],
