@@ -17,6 +17,7 @@ import {
 import { FieldError, formatFieldErrors, isObject } from './errors.js';
 import { parseInput, type Settings } from './input.js';
 import { planObjects } from './lifecycle.js';
+import { findDuplicateRemoteObjects } from './objects.js';
 import { composedNames } from './names.js';
 import { enforcePolicy, globMatches, tenantOf } from './policy.js';
 import { buildCompositeStatus, buildConditions } from './status.js';
@@ -70,6 +71,10 @@ export async function runFunction(
       xrLog,
       `${xrIdentity(ref)} breaks the platform's policy: ${formatFieldErrors(policyErrors)}`,
     );
+  }
+  const duplicates = findDuplicateRemoteObjects(spec.objects);
+  if (duplicates.length > 0) {
+    return fatal(rsp, xrLog, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(duplicates)}`);
   }
 
   const observed = observedResources(req);

@@ -74,6 +74,8 @@ export interface PolicyInput {
     perTenant?: { tenant: string; namespaces: string[] }[];
     /** Namespace given to namespaced manifests that set none; without it they are rejected. */
     default?: string;
+    /** Patterns of namespaces no tenant may use, whatever else allows them. Default kube-* and default. */
+    denied?: string[];
   };
   kinds?: {
     /** Allowed kinds as Kind.group (Kind alone for the core group); `*` wildcards. */
@@ -111,6 +113,7 @@ export interface Policy {
   /** Undefined means the default for the XR's scope: any namespace for cluster-scoped XRs, the tenant's own for namespaced ones. */
   allowedNamespaces?: string[];
   perTenantNamespaces: { tenant: string; namespaces: string[] }[];
+  deniedNamespaces: string[];
   defaultNamespace?: string;
   allowedKinds: string[];
   deniedKinds: string[];
@@ -149,6 +152,12 @@ export const DEFAULT_ALLOWED_KINDS = [
   'PodDisruptionBudget.policy',
 ];
 
+/**
+ * Remote namespaces denied unless the platform says otherwise: the cluster's
+ * own, where a ConfigMap such as kube-system/aws-auth grants cluster-admin.
+ */
+export const DEFAULT_DENIED_NAMESPACES = ['kube-*', 'default'];
+
 /** Default limits. The response limit leaves room under Crossplane's 4 MiB gRPC receive limit. */
 export const DEFAULT_LIMITS: Policy['limits'] = {
   maxObjects: 500,
@@ -167,6 +176,7 @@ export const DEFAULT_SETTINGS: Settings = {
   policy: {
     tenantFieldPath: 'metadata.name',
     perTenantNamespaces: [],
+    deniedNamespaces: DEFAULT_DENIED_NAMESPACES,
     allowedKinds: DEFAULT_ALLOWED_KINDS,
     deniedKinds: [],
     clusterScopedKinds: [],
@@ -300,7 +310,8 @@ export const INPUT_SCHEMA: JSONSchemaType<Input> = {
             perTenant: {
               type: 'array',
               nullable: true,
-              description: 'More allowed patterns for named tenants.',
+              description:
+                'More allowed patterns for tenants whose name matches tenant (* wildcards).',
               items: {
                 type: 'object',
                 required: ['tenant', 'namespaces'],
@@ -310,6 +321,13 @@ export const INPUT_SCHEMA: JSONSchemaType<Input> = {
                 },
                 additionalProperties: false,
               },
+            },
+            denied: {
+              type: 'array',
+              nullable: true,
+              items: { type: 'string' },
+              description:
+                'Patterns of namespaces no tenant may use, whatever else allows them, without expansions. Default: kube-* and default.',
             },
             default: {
               type: 'string',
@@ -468,6 +486,7 @@ function resolvePolicy(raw: PolicyInput | undefined): Policy {
   const policy: Policy = {
     tenantFieldPath: raw?.tenantFieldPath ?? defaults.tenantFieldPath,
     perTenantNamespaces: raw?.remoteNamespaces?.perTenant ?? [],
+    deniedNamespaces: raw?.remoteNamespaces?.denied ?? defaults.deniedNamespaces,
     allowedKinds: raw?.kinds?.allowed ?? defaults.allowedKinds,
     deniedKinds: raw?.kinds?.denied ?? [],
     clusterScopedKinds: raw?.kinds?.clusterScoped ?? [],

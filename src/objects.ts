@@ -111,7 +111,7 @@ export function parseObjects(
       objects.push(object);
     }
   });
-  checkUnique(objects, errors);
+  checkUniqueKeys(objects, errors);
   return objects;
 }
 
@@ -634,14 +634,9 @@ export function defaultObjectKey(manifest: {
   return joinName(...parts);
 }
 
-/**
- * Reject two objects with one key (one composed resource would silently
- * replace the other) and two objects for one remote object (two Objects
- * would fight over it).
- */
-function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): void {
+/** Reject two objects with one key: one composed resource would silently replace the other. */
+function checkUniqueKeys(objects: readonly TenantObject[], errors: FieldError[]): void {
   const byKey = new Map<string, TenantObject>();
-  const byRemote = new Map<string, TenantObject>();
   for (const object of objects) {
     const earlier = byKey.get(object.key);
     if (earlier !== undefined) {
@@ -656,6 +651,19 @@ function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): vo
     } else {
       byKey.set(object.key, object);
     }
+  }
+}
+
+/**
+ * Find two objects for one remote object: their Objects would fight over it,
+ * and removing one entry would delete what the other still lists. Run it
+ * after the policy filled in default namespaces, or "no namespace" and the
+ * default namespace would look like two objects.
+ */
+export function findDuplicateRemoteObjects(objects: readonly TenantObject[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const byRemote = new Map<string, TenantObject>();
+  for (const object of objects) {
     const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
     const remote = `${group}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
     const sameRemote = byRemote.get(remote);
@@ -672,4 +680,5 @@ function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): vo
       byRemote.set(remote, object);
     }
   }
+  return errors;
 }

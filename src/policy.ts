@@ -43,6 +43,23 @@ export const BUILTIN_CLUSTER_SCOPED_KINDS = new Set([
   'SubjectAccessReview.authorization.k8s.io',
   'SelfSubjectAccessReview.authorization.k8s.io',
   'SelfSubjectRulesReview.authorization.k8s.io',
+  'VolumeAttributesClass.storage.k8s.io',
+  'ResourceSlice.resource.k8s.io',
+  'DeviceTaintRule.resource.k8s.io',
+  'StorageVersionMigration.storagemigration.k8s.io',
+  'StorageVersion.internal.apiserver.k8s.io',
+  // Common cluster-scoped custom kinds on EKS clusters, for platforms that
+  // allow '*': the VPC CNI's ENIConfig, Gateway API, cert-manager, Karpenter,
+  // external-secrets and Kyverno.
+  'ENIConfig.crd.k8s.amazonaws.com',
+  'GatewayClass.gateway.networking.k8s.io',
+  'ClusterIssuer.cert-manager.io',
+  'NodePool.karpenter.sh',
+  'NodeClaim.karpenter.sh',
+  'EC2NodeClass.karpenter.k8s.aws',
+  'ClusterSecretStore.external-secrets.io',
+  'ClusterExternalSecret.external-secrets.io',
+  'ClusterPolicy.kyverno.io',
 ]);
 
 /** Who is asking, for the policy's rules. */
@@ -92,6 +109,16 @@ export function validatePolicy(policy: Policy): FieldError[] {
   if (policy.defaultNamespace !== undefined) {
     namespacePatterns.push(['input.policy.remoteNamespaces.default', policy.defaultNamespace]);
   }
+  policy.deniedNamespaces.forEach((pattern, i) => {
+    const path = `input.policy.remoteNamespaces.denied[${i}]`;
+    if (pattern.includes('{')) {
+      errors.push(
+        new FieldError(path, 'Invalid value', 'denied patterns take no {{ }} expansions', pattern),
+      );
+    } else {
+      namespacePatterns.push([path, pattern]);
+    }
+  });
   for (const [path, pattern] of namespacePatterns) {
     if (pattern === '' || !NAMESPACE_PATTERN.test(pattern)) {
       errors.push(
@@ -99,6 +126,20 @@ export function validatePolicy(policy: Policy): FieldError[] {
           path,
           'Invalid value',
           'a namespace pattern has lowercase letters, digits, -, * and {{ }} expansions such as {{tenant}}-*',
+          pattern,
+        ),
+      );
+      continue;
+    }
+    if (
+      pattern.replace(PLACEHOLDER, '').includes('{') ||
+      pattern.replace(PLACEHOLDER, '').includes('}')
+    ) {
+      errors.push(
+        new FieldError(
+          path,
+          'Invalid value',
+          'an expansion is written {{tenant}} or {{ <field path> }}, with both braces doubled',
           pattern,
         ),
       );
@@ -349,6 +390,21 @@ function checkNamespace(
   expand: (pattern: string) => string | undefined,
   errors: FieldError[],
 ): void {
+  // Denied patterns take no expansions: a tenant must not be able to switch a
+  // denial off by leaving out the field it would read.
+  for (const pattern of policy.deniedNamespaces) {
+    if (globMatches(pattern, namespace)) {
+      errors.push(
+        new FieldError(
+          path,
+          'Forbidden',
+          `remote namespace ${namespace} is denied by the platform's policy (input.policy.remoteNamespaces.denied: ${pattern})`,
+          namespace,
+        ),
+      );
+      return;
+    }
+  }
   const patterns = allowedNamespacePatterns(context, policy);
   const expanded = patterns.map(expand).filter((p): p is string => p !== undefined);
   if (expanded.some((pattern) => globMatches(pattern, namespace))) return;
@@ -369,7 +425,7 @@ function allowedNamespacePatterns(context: TenantContext, policy: Policy): strin
   // {{tenant}}-* would let tenant "team" write into tenant "team-b"'s namespace.
   const base = policy.allowedNamespaces ?? (context.namespaced ? ['{{tenant}}'] : ['*']);
   const extra = policy.perTenantNamespaces
-    .filter((rule) => rule.tenant === context.tenant)
+    .filter((rule) => context.tenant !== undefined && globMatches(rule.tenant, context.tenant))
     .flatMap((rule) => rule.namespaces);
   return [...base, ...extra];
 }

@@ -121,6 +121,37 @@ describe('the policy refuses what a tenant may not have', () => {
       want: ['MutatingWebhookConfiguration.admissionregistration.k8s.io is cluster-scoped'],
     },
     {
+      reason: 'a VolumeAttributesClass is cluster-scoped',
+      xr: tenantXR('team-a', [
+        { manifest: manifest('VolumeAttributesClass', 'fast', 'team-a', 'storage.k8s.io/v1') },
+      ]),
+      policy: { kinds: { allowed: ['*'] } },
+      want: ['VolumeAttributesClass.storage.k8s.io is cluster-scoped'],
+    },
+    {
+      reason: 'a ResourceSlice is cluster-scoped',
+      xr: tenantXR('team-a', [
+        { manifest: manifest('ResourceSlice', 's', 'team-a', 'resource.k8s.io/v1') },
+      ]),
+      policy: { kinds: { allowed: ['*'] } },
+      want: ['ResourceSlice.resource.k8s.io is cluster-scoped'],
+    },
+    {
+      reason: "EKS's cluster-scoped ENIConfig",
+      xr: tenantXR('team-a', [
+        {
+          manifest: manifest(
+            'ENIConfig',
+            'eu-west-2a',
+            undefined,
+            'crd.k8s.amazonaws.com/v1alpha1',
+          ),
+        },
+      ]),
+      policy: { kinds: { allowed: ['*'] } },
+      want: ['ENIConfig.crd.k8s.amazonaws.com is cluster-scoped'],
+    },
+    {
       reason: 'a custom kind is not in the default allow list',
       xr: tenantXR('team-a', [
         { manifest: manifest('Certificate', 'c', 'team-a', 'cert-manager.io/v1') },
@@ -139,6 +170,24 @@ describe('the policy refuses what a tenant may not have', () => {
       xr: tenantXR('team-a', [{ manifest: manifest('ConfigMap', 'x') }]),
       policy: {},
       want: ['spec.objects[0].manifest.metadata.namespace: Required value', 'no default namespace'],
+    },
+    {
+      reason: 'one remote object listed with and without the default namespace',
+      xr: tenantXR('team-a', [
+        { key: 'one', manifest: manifest('ConfigMap', 'cfg') },
+        { key: 'two', manifest: manifest('ConfigMap', 'cfg', 'team-a') },
+      ]),
+      policy: { remoteNamespaces: { default: '{{tenant}}' } },
+      want: [
+        'spec.objects[1].manifest: Duplicate value',
+        'spec.objects[0] manages the same remote object',
+      ],
+    },
+    {
+      reason: 'a tenant namespace whose prefix pattern reaches kube-system',
+      xr: tenantXR('kube', [{ manifest: manifest('ConfigMap', 'aws-auth', 'kube-system') }]),
+      policy: { remoteNamespaces: { allowed: ['{{tenant}}-*'] } },
+      want: ['remote namespace kube-system is denied', 'input.policy.remoteNamespaces.denied'],
     },
     {
       reason: 'too many objects',
@@ -309,6 +358,16 @@ describe('a malformed policy is a Fatal naming the input field', () => {
       reason: 'a default namespace with a wildcard',
       policy: { remoteNamespaces: { default: 'team-*' } },
       want: 'input.policy.remoteNamespaces.default: Invalid value',
+    },
+    {
+      reason: 'an expansion with one brace missing',
+      policy: { remoteNamespaces: { allowed: ['{{tenant'] } },
+      want: 'input.policy.remoteNamespaces.allowed[0]: Invalid value: "{{tenant"',
+    },
+    {
+      reason: 'a denied pattern with an expansion a tenant could leave empty',
+      policy: { remoteNamespaces: { denied: ['{{ spec.team }}-*'] } },
+      want: 'input.policy.remoteNamespaces.denied[0]: Invalid value',
     },
     {
       reason: 'a broken tenant field path',
