@@ -269,7 +269,18 @@ export function planSharedConnection(
       status.secret = { namespace: secret.namespace, name: secret.name };
     }
     const connected = findCondition(remoteCluster, 'ClusterConnected');
-    if (connected?.status === 'True' && usageOf !== undefined) {
+    const configKind = isObject(connection?.providerConfig)
+      ? connection.providerConfig.kind
+      : undefined;
+    if (configKind !== undefined && configKind !== 'ClusterProviderConfig') {
+      // A platform XR in the namespaced layout has a ProviderConfig only its
+      // own namespace can use, so tenants elsewhere cannot share it.
+      state = {
+        connected: false,
+        reason: 'RemoteClusterNotShared',
+        message: `${remoteClusterKind} ${remoteClusterName} connects through a ${String(configKind)}, which tenants in other namespaces cannot use; the platform must compose it with objects.providerConfigKind: ClusterProviderConfig`,
+      };
+    } else if (connected?.status === 'True' && usageOf !== undefined) {
       state = {
         connected: true,
         reason: 'Connected',

@@ -46,6 +46,12 @@ export function quoteValue(value: unknown): string {
   } else {
     text = `object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
   }
+  // Escape what is not printable ASCII, so a look-alike character such as a
+  // Cyrillic "а" shows as \u0430 instead of passing for the letter it mimics.
+  text = text.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   if (text.length <= MAX_QUOTED_VALUE) {
     return text;
   }
@@ -70,6 +76,22 @@ export function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+/**
+ * Record that a field which must be an object is missing, or is present with
+ * another type: the two need different fixes.
+ */
+export function objectRequired(path: string, value: unknown, fix: string): FieldError {
+  if (value === undefined || value === null) {
+    return new FieldError(path, 'Required value', fix);
+  }
+  return new FieldError(
+    path,
+    'Invalid value',
+    `must be an object, not ${jsonType(value)} (${fix})`,
+    value,
+  );
 }
 
 /** Narrow to a plain JSON object. */

@@ -32,6 +32,8 @@ const TTL_SECONDS = 60;
  *
  * Bad input never throws: it returns a Fatal result, which makes Crossplane
  * apply nothing, so existing composed resources stay as they are.
+ *
+ * The server passes a logger already bound to the XR and the request tag.
  */
 export async function runFunction(
   req: RunFunctionRequest,
@@ -48,11 +50,10 @@ export async function runFunction(
       `cannot read the observed composite resource: ${formatFieldErrors(refErrors)}`,
     );
   }
-  const xrLog = log.child({ xr: xrIdentity(ref), tag: req.meta?.tag ?? '' });
 
   const { settings, errors: inputErrors } = parseInput(req.input);
   if (inputErrors.length > 0) {
-    return fatal(rsp, xrLog, `invalid function input: ${formatFieldErrors(inputErrors)}`);
+    return fatal(rsp, log, `invalid function input: ${formatFieldErrors(inputErrors)}`);
   }
   const namespaced = ref.namespace !== undefined;
   const { spec, errors: specErrors } = parseXRSpec(xr, {
@@ -60,7 +61,7 @@ export async function runFunction(
     namespaced,
   });
   if (spec === undefined) {
-    return fatal(rsp, xrLog, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(specErrors)}`);
+    return fatal(rsp, log, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(specErrors)}`);
   }
   const tenant = tenantOf(xr, ref.namespace, settings.policy);
   const policyErrors = enforcePolicy(spec.objects, { xr, namespaced, tenant }, settings.policy);
@@ -68,13 +69,13 @@ export async function runFunction(
   if (policyErrors.length > 0) {
     return fatal(
       rsp,
-      xrLog,
+      log,
       `${xrIdentity(ref)} breaks the platform's policy: ${formatFieldErrors(policyErrors)}`,
     );
   }
   const duplicates = findDuplicateRemoteObjects(spec.objects);
   if (duplicates.length > 0) {
-    return fatal(rsp, xrLog, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(duplicates)}`);
+    return fatal(rsp, log, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(duplicates)}`);
   }
 
   const observed = observedResources(req);
@@ -93,7 +94,7 @@ export async function runFunction(
       // Taking over the key would silently replace what the earlier step composed.
       return fatal(
         rsp,
-        xrLog,
+        log,
         `composed resource key ${JSON.stringify(key)} is already used by an earlier pipeline step; rename that step's resource, because this function composes ${String(resource.kind)} under this key`,
       );
     }
@@ -107,10 +108,10 @@ export async function runFunction(
 
   const tooLarge = checkResponseSize(rsp, spec, settings);
   if (tooLarge !== undefined) {
-    return fatal(newResponse(req), xrLog, tooLarge);
+    return fatal(newResponse(req), log, tooLarge);
   }
 
-  xrLog.debug(
+  log.debug(
     {
       connection: connection.state.reason,
       objects: plans.length,

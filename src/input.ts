@@ -448,7 +448,10 @@ export function parseInput(raw: unknown): { settings: Settings; errors: FieldErr
     return { settings: DEFAULT_SETTINGS, errors: [] };
   }
   if (!validateInput(raw)) {
-    return { settings: DEFAULT_SETTINGS, errors: (validateInput.errors ?? []).map(toFieldError) };
+    return {
+      settings: DEFAULT_SETTINGS,
+      errors: (validateInput.errors ?? []).map((e) => toFieldError(e, raw)),
+    };
   }
   const errors: FieldError[] = [];
   if (raw.apiVersion !== INPUT_API_VERSION || raw.kind !== INPUT_KIND) {
@@ -505,8 +508,15 @@ function withoutUndefined<T extends object>(value: T): Partial<T> {
 }
 
 /** Turn one ajv error into a field error with a Kubernetes-style path under `input`. */
-function toFieldError(error: ErrorObject): FieldError {
+function toFieldError(error: ErrorObject, raw: unknown): FieldError {
   const segments = error.instancePath.split('/').filter((s) => s !== '');
+  const value = segments.reduce<unknown>(
+    (current, segment) =>
+      isObject(current) || Array.isArray(current)
+        ? (current as Record<string, unknown>)[segment]
+        : undefined,
+    raw,
+  );
   let path = ['input', ...segments].join('.');
   switch (error.keyword) {
     case 'required':
@@ -527,14 +537,23 @@ function toFieldError(error: ErrorObject): FieldError {
         path,
         'Unsupported value',
         `supported values: ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        value,
       );
     case 'pattern':
       return new FieldError(
         path,
         'Invalid value',
         'must be a lowercase RFC 1123 label such as crossplane-system',
+        value,
+      );
+    case 'type':
+      return new FieldError(
+        path,
+        'Invalid value',
+        `must be of type ${String(error.params.type)}`,
+        value,
       );
     default:
-      return new FieldError(path, 'Invalid value', error.message ?? 'invalid');
+      return new FieldError(path, 'Invalid value', error.message ?? 'invalid', value);
   }
 }

@@ -1,4 +1,4 @@
-import { FieldError, isObject, jsonType, requireString } from './errors.js';
+import { FieldError, isObject, jsonType, objectRequired, requireString } from './errors.js';
 import { type FieldPath, parseFieldPath } from './fieldpath.js';
 import { DNS_LABEL, DNS_SUBDOMAIN, joinName, toLabelText } from './names.js';
 
@@ -208,12 +208,7 @@ function parseManifest(
 ): ParsedManifest | undefined {
   if (!isObject(raw)) {
     errors.push(
-      new FieldError(
-        path,
-        'Required value',
-        'set the Kubernetes manifest to create on the remote cluster',
-        raw,
-      ),
+      objectRequired(path, raw, 'set the Kubernetes manifest to create on the remote cluster'),
     );
     return undefined;
   }
@@ -265,11 +260,13 @@ function parseManifest(
   let namespace: string | undefined;
   if (!isObject(metadata)) {
     errors.push(
-      new FieldError(
-        `${path}.metadata.name`,
-        'Required value',
-        'set the name of the remote object',
-      ),
+      metadata === undefined
+        ? new FieldError(
+            `${path}.metadata.name`,
+            'Required value',
+            'set the name of the remote object',
+          )
+        : objectRequired(`${path}.metadata`, metadata, 'set metadata.name of the remote object'),
     );
   } else {
     name = requireString(

@@ -306,7 +306,7 @@ export function enforcePolicy(
         new FieldError(
           `${path}.kind`,
           'Forbidden',
-          `kind ${kind} is not allowed by the platform's policy (input.policy.kinds.allowed: ${policy.allowedKinds.join(', ')})`,
+          `kind ${kind} is not allowed by the platform's policy (input.policy.kinds.allowed: ${policy.allowedKinds.join(', ') || '(none)'})`,
           object.kind,
         ),
       );

@@ -1,4 +1,4 @@
-import { FieldError, isObject, jsonType, requireString } from './errors.js';
+import { FieldError, isObject, jsonType, objectRequired, requireString } from './errors.js';
 import { DNS_SUBDOMAIN } from './names.js';
 import { parseObjects, type ParseOptions, type TenantObject } from './objects.js';
 
@@ -89,7 +89,7 @@ export function parseXRSpec(
     ? 'set spec.remoteClusterRef.name (a shared remote cluster) or spec.cluster.name and spec.cluster.region, and spec.objects'
     : 'set spec.cluster.name, spec.cluster.region and spec.objects';
   if (!isObject(spec)) {
-    errors.push(new FieldError('spec', 'Required value', needs, spec));
+    errors.push(objectRequired('spec', spec, needs));
     return { errors };
   }
 
@@ -176,12 +176,14 @@ function parseCluster(
   errors: FieldError[],
 ): ClusterSpec | undefined {
   if (!isObject(raw)) {
+    const fix = options.namespaced
+      ? 'name a shared remote cluster with spec.remoteClusterRef.name, or your own EKS cluster with spec.cluster.name and spec.cluster.region'
+      : 'name the remote EKS cluster with spec.cluster.name and spec.cluster.region';
     errors.push(
-      new FieldError(
-        'spec.cluster',
-        'Required value',
-        'name the remote EKS cluster with spec.cluster.name and spec.cluster.region',
+      objectRequired(
+        options.namespaced && raw === undefined ? 'spec.remoteClusterRef' : 'spec.cluster',
         raw,
+        fix,
       ),
     );
     return undefined;

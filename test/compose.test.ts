@@ -340,6 +340,21 @@ describe('planSharedConnection', () => {
       wantReason: 'Connected',
       wantConnected: true,
     },
+    {
+      reason: 'the platform XR uses a namespaced ProviderConfig that tenants cannot share',
+      xr: {
+        ...platformXR('True'),
+        status: {
+          ...platformXR('True').status,
+          connection: {
+            ...platformXR('True').status.connection,
+            providerConfig: { kind: 'ProviderConfig', name: 'tfc-cluster12' },
+          },
+        },
+      },
+      wantReason: 'RemoteClusterNotShared',
+      wantConnected: false,
+    },
   ])('$reason', ({ xr, wantReason, wantConnected }) => {
     const plan = planSharedConnection('tfc-cluster12', xr, 'RemoteCluster');
     expect(plan.resources).toEqual([]);

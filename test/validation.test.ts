@@ -28,6 +28,22 @@ describe('invalid XRs give a Fatal result naming the field, the value and the fi
       want: ['spec: Required value', 'spec.cluster.region'],
     },
     {
+      reason: 'spec of the wrong type is not called missing',
+      xr: exampleXR({ spec: 'hello' }),
+      want: ['spec: Invalid value: "hello": must be an object, not string'],
+    },
+    {
+      reason: 'a look-alike character is escaped in the message',
+      xr: withObjects({
+        manifest: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'a', namespace: 'team-\u0430' },
+        },
+      }),
+      want: ['"team-\\u0430"'],
+    },
+    {
       reason: 'missing region',
       xr: withSpec({ cluster: { name: 'tfc-cluster12' } }),
       want: ['spec.cluster.region: Required value', 'for example eu-west-2'],
@@ -252,6 +268,11 @@ describe('invalid function input gives a Fatal result naming the input field', (
       reason: 'namespace that is not a label',
       input: { ...EXAMPLE_INPUT, objects: { namespace: 'Crossplane System' } },
       want: ['input.objects.namespace: Invalid value'],
+    },
+    {
+      reason: 'a limit of the wrong type shows the value',
+      input: { ...EXAMPLE_INPUT, policy: { limits: { maxManifestBytes: '1Mi' } } },
+      want: ['input.policy.limits.maxManifestBytes: Invalid value: "1Mi": must be of type integer'],
     },
     {
       reason: 'wrong kind',

@@ -60,7 +60,7 @@ let validators: Map<string, CRDValidator> | undefined;
 /** Load every CRD once, keyed by "apiVersion/kind", with status stripped. */
 export function crdValidators(): Map<string, CRDValidator> {
   if (validators !== undefined) return validators;
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   validators = new Map();
   for (const file of readdirSync(CRDS_DIR).filter((f) => f.endsWith('.yaml'))) {
     const crd = parse(readFileSync(join(CRDS_DIR, file), 'utf8')) as CRD;
