@@ -85,9 +85,10 @@ export async function runFunction(
   const desired = rsp.desired?.resources ?? {};
   for (const { key, resource, ready } of composed) {
     if (desired[key] !== undefined) {
-      // Taking over the key would silently replace what the earlier step composed.
+      // Taking over the key would silently replace what the earlier step
+      // composed. A fresh response drops what this loop already added.
       return fatal(
-        rsp,
+        newResponse(req),
         xrLog,
         `composed resource key ${JSON.stringify(key)} is already used by an earlier pipeline step; rename that step's resource, because this function composes ${String(resource.kind)} under this key`,
       );

@@ -412,6 +412,38 @@ describe('pipeline composition', () => {
     );
   });
 
+  it.each([
+    { reason: 'the first key it composes', key: 'cluster-auth', connected: false },
+    {
+      reason: 'a later key, after ClusterAuth was composed',
+      key: 'provider-config',
+      connected: false,
+    },
+    { reason: "an Object's key", key: 'object-tfc-example-secret', connected: true },
+  ])('clash on $key keeps desired state', async ({ key, connected }) => {
+    const earlier = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
+    const observed: Record<string, Record<string, unknown>> = connected
+      ? {
+          'cluster-auth': {
+            apiVersion: 'eks.aws.upbound.io/v1beta1',
+            kind: 'ClusterAuth',
+            metadata: { name: 'tfc-cluster12' },
+            status: { conditions: READY },
+          },
+          'provider-config': {
+            apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+            kind: 'ClusterProviderConfig',
+            metadata: { name: 'tfc-cluster12' },
+          },
+        }
+      : {};
+    const outcome = await run(request({ observed, desired: { [key]: earlier } }));
+    expect(outcome.fatal).toContain(`composed resource key "${key}" is already used`);
+    expect(outcome.resources).toEqual({ [key]: earlier });
+    expect(outcome.rsp.desired?.composite).toBeUndefined();
+    expect(outcome.rsp.requirements).toBeUndefined();
+  });
+
   it('keys are stable when objects are reordered', async () => {
     const a = configMap('a', 'a');
     const b = configMap('b', 'b');
