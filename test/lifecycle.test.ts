@@ -292,6 +292,56 @@ describe('objects in a namespace the XR creates', () => {
   });
 });
 
+describe('observed conditions with fields that are not strings', () => {
+  const connected = {
+    'cluster-auth': {
+      apiVersion: 'eks.aws.upbound.io/v1beta1',
+      kind: 'ClusterAuth',
+      metadata: { name: 'tfc-cluster12' },
+      status: { conditions: READY },
+    },
+    'provider-config': {
+      apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+      kind: 'ClusterProviderConfig',
+      metadata: { name: 'tfc-cluster12' },
+    },
+  };
+  const observedObject = (conditions: unknown[]) => ({
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    metadata: { name: 'tfc-cluster12-web', namespace: 'crossplane-system' },
+    status: { conditions },
+  });
+
+  it.each([
+    {
+      reason: 'a Ready message that is an object',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Available', message: { a: 'x' } }],
+      wantPhase: 'NotReady',
+      wantMessage: 'Available',
+    },
+    {
+      reason: 'a Synced message that is a number',
+      conditions: [{ type: 'Synced', status: 'False', reason: 'ReconcileError', message: 5 }],
+      wantPhase: 'SyncFailed',
+      wantMessage: 'ReconcileError',
+    },
+    {
+      reason: 'a Synced message and reason that are not strings',
+      conditions: [{ type: 'Synced', status: 'False', reason: ['x'], message: null }],
+      wantPhase: 'SyncFailed',
+      wantMessage: 'the provider could not apply this object',
+    },
+  ])('$reason', async ({ conditions, wantPhase, wantMessage }) => {
+    const xr = exampleXR({ spec: spec([configMap('web', 'web-config')]) });
+    const observed = { ...connected, 'object-web': observedObject(conditions) };
+    const outcome = await run(request({ xr, observed }));
+    expect(outcome.fatal).toBeUndefined();
+    expect(outcome.resources['object-web']?.kind).toBe('Object');
+    expect(objectStatus(outcome, 'web')).toMatchObject({ phase: wantPhase, message: wantMessage });
+  });
+});
+
 describe('read-only objects and status fields', () => {
   const service = {
     key: 'ingress',
