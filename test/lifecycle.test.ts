@@ -342,6 +342,63 @@ describe('observed conditions with fields that are not strings', () => {
   });
 });
 
+describe('observed Usages while the shared cluster is not found', () => {
+  const xr = {
+    apiVersion: 'remote.example.org/v1alpha1',
+    kind: 'RemoteObjects',
+    metadata: { name: 'app', namespace: 'team-a' },
+    spec: { remoteClusterRef: { name: 'tfc-cluster12' }, objects: [configMap('web', 'web')] },
+  };
+  const input = {
+    apiVersion: 'remoteeks.fn.crossplane.io/v1alpha1',
+    kind: 'Input',
+    policy: { remoteClusters: [{ name: 'tfc-cluster12', tenants: ['team-a'] }] },
+  };
+  const observedUsage = (resourceRef: Record<string, unknown>) => ({
+    apiVersion: 'protection.crossplane.io/v1beta1',
+    kind: 'Usage',
+    metadata: { name: 'app-web', namespace: 'team-a' },
+    spec: {
+      of: { apiVersion: 'v1', kind: 'Secret', resourceRef },
+      by: {
+        apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+        kind: 'Object',
+        resourceRef: { name: 'app-web' },
+      },
+      replayDeletion: true,
+    },
+  });
+  const observedObject = {
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    metadata: { name: 'app-web', namespace: 'team-a' },
+    status: { conditions: READY },
+  };
+
+  it.each([
+    {
+      reason: 'a Usage of a namespaced Secret is kept',
+      resourceRef: { name: 'tfc-cluster12-connection', namespace: 'crossplane-system' },
+      wantUsage: true,
+    },
+    {
+      reason: 'a Usage whose Secret has no namespace is dropped',
+      resourceRef: { name: 'tfc-cluster12-connection' },
+      wantUsage: false,
+    },
+  ])('$reason', async ({ resourceRef, wantUsage }) => {
+    const observed = { 'object-web': observedObject, 'usage-web': observedUsage(resourceRef) };
+    const outcome = await run(request({ xr, input, observed }));
+    expect(outcome.fatal).toBeUndefined();
+    expect(outcome.resources['object-web']?.kind).toBe('Object');
+    if (wantUsage) {
+      expect(outcome.resources['usage-web']).toMatchObject({ spec: { of: { resourceRef } } });
+    } else {
+      expect(outcome.resources['usage-web']).toBeUndefined();
+    }
+  });
+});
+
 describe('read-only objects and status fields', () => {
   const service = {
     key: 'ingress',
