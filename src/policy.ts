@@ -414,17 +414,39 @@ function expander(
   };
 }
 
-/** Match a glob whose only wildcard is `*`, against the whole value. */
+/**
+ * Match a glob whose only wildcard is `*`, against the whole value, in
+ * O(pattern length × value length) steps. A regular expression built from
+ * the glob backtracks exponentially in the number of `*`s when the value does
+ * not match, which let one pattern block the server for minutes.
+ */
 export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return regex.test(value);
+  let p = 0;
+  let v = 0;
+  // After a mismatch, retry from the last `*`, with it taking one more character.
+  let star = -1;
+  let starValue = 0;
+  while (v < value.length) {
+    if (pattern[p] === '*') {
+      star = p;
+      starValue = v;
+      p += 1;
+    } else if (p < pattern.length && pattern[p] === value[v]) {
+      p += 1;
+      v += 1;
+    } else if (star >= 0) {
+      p = star + 1;
+      starValue += 1;
+      v = starValue;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p += 1;
+  return p === pattern.length;
 }
 
 function kindMatches(pattern: string, kind: string): boolean {
   if (pattern === '*') return true;
   return globMatches(pattern, kind);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
