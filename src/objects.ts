@@ -618,7 +618,6 @@ export function defaultObjectKey(manifest: {
  */
 function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): void {
   const byKey = new Map<string, TenantObject>();
-  const byRemote = new Map<string, TenantObject>();
   for (const object of objects) {
     const earlier = byKey.get(object.key);
     if (earlier !== undefined) {
@@ -633,6 +632,18 @@ function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): vo
     } else {
       byKey.set(object.key, object);
     }
+  }
+  errors.push(...checkRemoteObjectsUnique(objects));
+}
+
+/**
+ * Reject two objects for one remote object. The policy runs it again after
+ * it fills in default namespaces, which can make two objects the same.
+ */
+export function checkRemoteObjectsUnique(objects: readonly TenantObject[]): FieldError[] {
+  const errors: FieldError[] = [];
+  const byRemote = new Map<string, TenantObject>();
+  for (const object of objects) {
     const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
     const remote = `${group}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
     const sameRemote = byRemote.get(remote);
@@ -649,4 +660,5 @@ function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): vo
       byRemote.set(remote, object);
     }
   }
+  return errors;
 }

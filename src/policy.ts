@@ -1,7 +1,7 @@
 import { FieldError, isObject } from './errors.js';
 import { getFieldValue, parseFieldPath } from './fieldpath.js';
 import type { Policy } from './input.js';
-import type { TenantObject } from './objects.js';
+import { checkRemoteObjectsUnique, type TenantObject } from './objects.js';
 
 /**
  * Built-in cluster-scoped kinds, as Kind.group. A manifest of one of these is
@@ -193,7 +193,8 @@ export function tenantOf(
  * Apply the policy to the tenant objects: limits, kinds and remote
  * namespaces. A namespaced manifest without a namespace gets the policy's
  * default namespace, in a copy of the manifest, or is rejected: it is never
- * sent without one.
+ * sent without one. Objects that the default namespace makes the same remote
+ * object are rejected too.
  */
 export function enforcePolicy(
   objects: TenantObject[],
@@ -290,6 +291,7 @@ export function enforcePolicy(
     }
     checkNamespace(object.namespace, `${path}.metadata.namespace`, context, policy, expand, errors);
   }
+  errors.push(...checkRemoteObjectsUnique(objects));
   return errors;
 }
 

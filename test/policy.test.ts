@@ -141,6 +141,18 @@ describe('the policy refuses what a tenant may not have', () => {
       want: ['spec.objects[0].manifest.metadata.namespace: Required value', 'no default namespace'],
     },
     {
+      reason: 'the default namespace makes two objects the same remote object',
+      xr: tenantXR('team-a', [
+        { manifest: manifest('ConfigMap', 'x', 'team-a') },
+        { manifest: manifest('ConfigMap', 'x') },
+      ]),
+      policy: { remoteNamespaces: { default: '{{tenant}}' } },
+      want: [
+        'spec.objects[1].manifest: Duplicate value: "ConfigMap team-a/x"',
+        'spec.objects[0] manages the same remote object',
+      ],
+    },
+    {
       reason: 'too many objects',
       xr: tenantXR('team-a', [
         { manifest: manifest('ConfigMap', 'a', 'team-a') },
