@@ -175,8 +175,9 @@ function observedObjectKeys(req: RunFunctionRequest): string[] {
 /**
  * Checks what every response must satisfy: a Fatal result with a message
  * that leaves desired state as the request had it, or desired state that
- * keeps earlier steps' resources and observed Objects and holds only partial,
- * well-named composed resources.
+ * keeps earlier steps' resources and observed Objects, has at most one
+ * Object per remote object and holds only partial, well-named composed
+ * resources.
  */
 function expectResponseInvariants(req: RunFunctionRequest, rsp: RunFunctionResponse): void {
   const fatals = fatalResults(rsp);
@@ -206,6 +207,19 @@ function expectResponseInvariants(req: RunFunctionRequest, rsp: RunFunctionRespo
   }
   for (const key of observedObjectKeys(req)) {
     expect(desired[key]?.resource?.kind, `desired kind of observed Object ${key}`).toBe('Object');
+  }
+  const remoteObjects = new Map<string, string>();
+  for (const [key, { resource }] of Object.entries(desired)) {
+    if (key in earlier || resource?.kind !== 'Object') continue;
+    const manifest = resource.spec?.forProvider?.manifest as JsonObject | undefined;
+    const metadata = isJsonObject(manifest?.metadata) ? manifest.metadata : {};
+    const group = String(manifest?.apiVersion).split('/').slice(0, -1).join('/');
+    const remote = `${group}/${String(manifest?.kind)} ${String(metadata.namespace)}/${String(metadata.name)}`;
+    expect(
+      remoteObjects.get(remote),
+      `desired Object managing ${remote} besides ${key}`,
+    ).toBeUndefined();
+    remoteObjects.set(remote, key);
   }
   for (const [key, { resource }] of Object.entries(desired)) {
     if (key in earlier) continue;
