@@ -423,29 +423,29 @@ function expander(
  * not match, which let one pattern block the server for minutes.
  */
 export function globMatches(pattern: string, value: string): boolean {
-  let p = 0;
-  let v = 0;
+  let patternIndex = 0;
+  let valueIndex = 0;
   // After a mismatch, retry from the last `*`, with it taking one more character.
-  let star = -1;
-  let starValue = 0;
-  while (v < value.length) {
-    if (pattern[p] === '*') {
-      star = p;
-      starValue = v;
-      p += 1;
-    } else if (p < pattern.length && pattern[p] === value[v]) {
-      p += 1;
-      v += 1;
-    } else if (star >= 0) {
-      p = star + 1;
-      starValue += 1;
-      v = starValue;
+  let starIndex = -1;
+  let starValueIndex = 0;
+  while (valueIndex < value.length) {
+    if (pattern[patternIndex] === '*') {
+      starIndex = patternIndex;
+      starValueIndex = valueIndex;
+      patternIndex += 1;
+    } else if (patternIndex < pattern.length && pattern[patternIndex] === value[valueIndex]) {
+      patternIndex += 1;
+      valueIndex += 1;
+    } else if (starIndex >= 0) {
+      patternIndex = starIndex + 1;
+      starValueIndex += 1;
+      valueIndex = starValueIndex;
     } else {
       return false;
     }
   }
-  while (pattern[p] === '*') p += 1;
-  return p === pattern.length;
+  while (pattern[patternIndex] === '*') patternIndex += 1;
+  return patternIndex === pattern.length;
 }
 
 function kindMatches(pattern: string, kind: string): boolean {

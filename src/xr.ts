@@ -61,6 +61,7 @@ export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: Fi
   if (errors.length > 0) {
     return { errors };
   }
+
   // The API server accepts only such names. Composed resource names are
   // built from them, so anything else would make invalid names.
   const name = metadata.name as string;
@@ -74,6 +75,7 @@ export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: Fi
       ),
     );
   }
+
   const namespace = metadata.namespace;
   if (
     namespace !== undefined &&
@@ -92,6 +94,7 @@ export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: Fi
   if (errors.length > 0) {
     return { errors };
   }
+
   const ref: CompositeRef = {
     apiVersion: xr.apiVersion as string,
     kind: xr.kind as string,
