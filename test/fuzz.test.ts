@@ -173,11 +173,10 @@ function observedObjectKeys(req: RunFunctionRequest): string[] {
 }
 
 /**
- * Checks what every response must satisfy: a Fatal result with a message
- * that leaves desired state as the request had it, or desired state that
- * keeps earlier steps' resources and observed Objects, has at most one
- * Object per remote object and holds only partial, well-named composed
- * resources.
+ * Checks what every response must satisfy. A Fatal result has a message and
+ * leaves desired state as the request had it. Otherwise desired state keeps
+ * earlier steps' resources and observed Objects, has at most one Object per
+ * remote object, and holds only partial, well-named composed resources.
  */
 function expectResponseInvariants(req: RunFunctionRequest, rsp: RunFunctionResponse): void {
   const fatals = fatalResults(rsp);

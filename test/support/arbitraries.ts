@@ -1083,7 +1083,8 @@ function resourceMap(
   const map: Record<string, Resource> = {};
   if (!isJsonObject(value)) return map;
   for (const [key, body] of Object.entries(value)) {
-    if (isJsonObject(body)) map[key] = resourceOf(body, ready[key]);
+    if (isJsonObject(body))
+      map[key] = resourceOf(body, Object.hasOwn(ready, key) ? ready[key] : undefined);
   }
   return map;
 }
