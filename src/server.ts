@@ -16,9 +16,9 @@ import type { Handler } from './handler.js';
 import { errorFields } from './log.js';
 import type { Logger } from './log.js';
 
-// The protobuf codec of the RunFunction messages. These two functions and the
-// service definition below are the only code that serializes, so a faster
-// codec replaces them without touching the rest.
+// The protobuf codec of the RunFunction messages. The functions from here to
+// encodeResponse and the service definition below are the only code that
+// serializes, so a faster codec replaces them without touching the rest.
 
 /**
  * A request the codec could not decode. The server returns a Fatal result
@@ -71,7 +71,8 @@ function readRequestTag(bytes: Uint8Array): string {
       } else if (wireType === 5) {
         pos += 4;
       } else if (wireType === 2) {
-        const end = readVarint() + pos;
+        const length = readVarint();
+        const end = pos + length;
         if (key === 0x0a) {
           return RunFunctionRequest.decode(bytes.subarray(start, end)).meta?.tag ?? '';
         }
