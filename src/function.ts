@@ -17,7 +17,6 @@ import {
 import { FieldError, formatFieldErrors, isObject } from './errors.js';
 import { parseInput, type Settings } from './input.js';
 import { planObjects } from './lifecycle.js';
-import { findDuplicateRemoteObjects } from './objects.js';
 import { composedNames } from './names.js';
 import { enforcePolicy, globMatches, tenantOf } from './policy.js';
 import { buildCompositeStatus, buildConditions } from './status.js';
@@ -73,10 +72,6 @@ export async function runFunction(
       `${xrIdentity(ref)} breaks the platform's policy: ${formatFieldErrors(policyErrors)}`,
     );
   }
-  const duplicates = findDuplicateRemoteObjects(spec.objects);
-  if (duplicates.length > 0) {
-    return fatal(rsp, log, `invalid ${xrIdentity(ref)}: ${formatFieldErrors(duplicates)}`);
-  }
 
   const observed = observedResources(req);
   const names = composedNames(ref.name);
@@ -91,9 +86,10 @@ export async function runFunction(
   const desired = rsp.desired?.resources ?? {};
   for (const { key, resource, ready } of composed) {
     if (desired[key] !== undefined) {
-      // Taking over the key would silently replace what the earlier step composed.
+      // Taking over the key would silently replace what the earlier step
+      // composed. A fresh response drops what this loop already added.
       return fatal(
-        rsp,
+        newResponse(req),
         log,
         `composed resource key ${JSON.stringify(key)} is already used by an earlier pipeline step; rename that step's resource, because this function composes ${String(resource.kind)} under this key`,
       );

@@ -50,11 +50,15 @@ export function describeComposite(ids: CompositeIds): string {
  * It has no desired state because Crossplane applies nothing after a Fatal
  * result, and because a copy of a large request could exceed the message limit.
  */
-export function fatalResponse(req: RunFunctionRequest, message: string): RunFunctionResponse {
+export function fatalResponse(
+  req: RunFunctionRequest,
+  message: string,
+  reason = 'InternalError',
+): RunFunctionResponse {
   return {
     meta: { tag: req.meta?.tag ?? '' },
     desired: undefined,
-    results: [{ severity: Severity.SEVERITY_FATAL, reason: 'InternalError', message }],
+    results: [{ severity: Severity.SEVERITY_FATAL, reason, message }],
     context: undefined,
     requirements: undefined,
     conditions: [],

@@ -162,6 +162,8 @@ export const DEFAULT_DENIED_NAMESPACES = ['kube-*', 'default'];
 export const DEFAULT_LIMITS: Policy['limits'] = {
   maxObjects: 500,
   maxManifestBytes: 256 * 1024,
+  // NOTE: over gRPC the SDK 0.7.0 decoder already rejects a manifest in
+  // spec.objects deeper than 28 levels, so a limit above 28 never applies.
   maxManifestDepth: 48,
   maxResponseBytes: 3.5 * 1024 * 1024,
 };

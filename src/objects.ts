@@ -111,7 +111,7 @@ export function parseObjects(
       objects.push(object);
     }
   });
-  checkUniqueKeys(objects, errors);
+  checkUnique(objects, errors);
   return objects;
 }
 
@@ -631,8 +631,11 @@ export function defaultObjectKey(manifest: {
   return joinName(...parts);
 }
 
-/** Reject two objects with one key: one composed resource would silently replace the other. */
-function checkUniqueKeys(objects: readonly TenantObject[], errors: FieldError[]): void {
+/**
+ * Reject two objects with one key, because one composed resource would
+ * silently replace the other, and two objects for one remote object.
+ */
+function checkUnique(objects: readonly TenantObject[], errors: FieldError[]): void {
   const byKey = new Map<string, TenantObject>();
   for (const object of objects) {
     const earlier = byKey.get(object.key);
@@ -649,15 +652,14 @@ function checkUniqueKeys(objects: readonly TenantObject[], errors: FieldError[])
       byKey.set(object.key, object);
     }
   }
+  errors.push(...checkRemoteObjectsUnique(objects));
 }
 
 /**
- * Find two objects for one remote object: their Objects would fight over it,
- * and removing one entry would delete what the other still lists. Run it
- * after the policy filled in default namespaces, or "no namespace" and the
- * default namespace would look like two objects.
+ * Reject two objects for one remote object. The policy runs it again after
+ * it fills in default namespaces, which can make two objects the same.
  */
-export function findDuplicateRemoteObjects(objects: readonly TenantObject[]): FieldError[] {
+export function checkRemoteObjectsUnique(objects: readonly TenantObject[]): FieldError[] {
   const errors: FieldError[] = [];
   const byRemote = new Map<string, TenantObject>();
   for (const object of objects) {

@@ -9,7 +9,10 @@ export interface ObservedCondition {
   lastTransitionTime?: string;
 }
 
-/** Find a condition of an observed resource by type. */
+/**
+ * Find a condition of an observed resource by type. Optional fields that are
+ * not strings are left out, so that messages built from them cannot fail.
+ */
 export function findCondition(resource: unknown, type: string): ObservedCondition | undefined {
   if (
     !isObject(resource) ||
@@ -20,7 +23,13 @@ export function findCondition(resource: unknown, type: string): ObservedConditio
   }
   for (const condition of resource.status.conditions) {
     if (isObject(condition) && condition.type === type && typeof condition.status === 'string') {
-      return condition as unknown as ObservedCondition;
+      const found: ObservedCondition = { type, status: condition.status };
+      if (typeof condition.reason === 'string') found.reason = condition.reason;
+      if (typeof condition.message === 'string') found.message = condition.message;
+      if (typeof condition.lastTransitionTime === 'string') {
+        found.lastTransitionTime = condition.lastTransitionTime;
+      }
+      return found;
     }
   }
   return undefined;

@@ -1,7 +1,7 @@
 import { FieldError, isObject } from './errors.js';
 import { getFieldValue, parseFieldPath } from './fieldpath.js';
 import type { Policy } from './input.js';
-import type { TenantObject } from './objects.js';
+import { checkRemoteObjectsUnique, type TenantObject } from './objects.js';
 
 /**
  * Built-in cluster-scoped kinds, as Kind.group. A manifest of one of these is
@@ -234,7 +234,8 @@ export function tenantOf(
  * Apply the policy to the tenant objects: limits, kinds and remote
  * namespaces. A namespaced manifest without a namespace gets the policy's
  * default namespace, in a copy of the manifest, or is rejected: it is never
- * sent without one.
+ * sent without one. Objects that the default namespace makes the same remote
+ * object are rejected too.
  */
 export function enforcePolicy(
   objects: TenantObject[],
@@ -331,6 +332,7 @@ export function enforcePolicy(
     }
     checkNamespace(object.namespace, `${path}.metadata.namespace`, context, policy, expand, errors);
   }
+  errors.push(...checkRemoteObjectsUnique(objects));
   return errors;
 }
 
@@ -470,17 +472,39 @@ function expander(
   };
 }
 
-/** Match a glob whose only wildcard is `*`, against the whole value. */
+/**
+ * Match a glob whose only wildcard is `*`, against the whole value, in
+ * O(pattern length × value length) steps. A regular expression built from
+ * the glob backtracks exponentially in the number of `*`s when the value does
+ * not match, which let one pattern block the server for minutes.
+ */
 export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return regex.test(value);
+  let patternIndex = 0;
+  let valueIndex = 0;
+  // After a mismatch, retry from the last `*`, with it taking one more character.
+  let starIndex = -1;
+  let starValueIndex = 0;
+  while (valueIndex < value.length) {
+    if (pattern[patternIndex] === '*') {
+      starIndex = patternIndex;
+      starValueIndex = valueIndex;
+      patternIndex += 1;
+    } else if (patternIndex < pattern.length && pattern[patternIndex] === value[valueIndex]) {
+      patternIndex += 1;
+      valueIndex += 1;
+    } else if (starIndex >= 0) {
+      patternIndex = starIndex + 1;
+      starValueIndex += 1;
+      valueIndex = starValueIndex;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[patternIndex] === '*') patternIndex += 1;
+  return patternIndex === pattern.length;
 }
 
 function kindMatches(pattern: string, kind: string): boolean {
   if (pattern === '*') return true;
   return globMatches(pattern, kind);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -16,12 +16,90 @@ import type { Handler } from './handler.js';
 import { errorFields } from './log.js';
 import type { Logger } from './log.js';
 
-// The protobuf codec of the RunFunction messages. These two functions and the
-// service definition below are the only code that serializes, so a faster
-// codec replaces them without touching the rest.
+// The protobuf codec of the RunFunction messages. The functions from here to
+// encodeResponse and the service definition below are the only code that
+// serializes, so a faster codec replaces them without touching the rest.
 
-function decodeRequest(bytes: Buffer): RunFunctionRequest {
-  return RunFunctionRequest.decode(bytes);
+/**
+ * A request the codec could not decode. The server returns a Fatal result
+ * for it instead of grpc-js's opaque "Error deserializing request" status.
+ */
+class UndecodableRequest {
+  constructor(
+    /** meta.tag, read on its own so that the response can still copy it. */
+    readonly tag: string,
+    readonly cause: string,
+  ) {}
+}
+
+function decodeRequest(bytes: Buffer): RunFunctionRequest | UndecodableRequest {
+  try {
+    return RunFunctionRequest.decode(bytes);
+  } catch (err) {
+    return new UndecodableRequest(
+      readRequestTag(bytes),
+      err instanceof Error ? err.message : String(err),
+    );
+  }
+}
+
+/**
+ * Reads meta.tag (field 1) of an encoded RunFunctionRequest without decoding
+ * the other fields. Returns '' when the bytes hold no readable meta.
+ */
+function readRequestTag(bytes: Uint8Array): string {
+  let pos = 0;
+  const readVarint = (): number => {
+    let value = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      const byte = bytes[pos++];
+      if (byte === undefined) throw new RangeError('truncated varint');
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    throw new RangeError('varint longer than 10 bytes');
+  };
+  try {
+    while (pos < bytes.length) {
+      const start = pos;
+      const key = readVarint();
+      const wireType = key % 8;
+      if (wireType === 0) {
+        readVarint();
+      } else if (wireType === 1) {
+        pos += 8;
+      } else if (wireType === 5) {
+        pos += 4;
+      } else if (wireType === 2) {
+        const length = readVarint();
+        const end = pos + length;
+        if (key === 0x0a) {
+          return RunFunctionRequest.decode(bytes.subarray(start, end)).meta?.tag ?? '';
+        }
+        pos = end;
+      } else {
+        return '';
+      }
+    }
+  } catch {
+    // Bytes that do not even frame as protobuf have no tag to copy.
+  }
+  return '';
+}
+
+/** Builds the Fatal response to a request that could not be decoded, with a hint for the known cause. */
+function undecodableResponse(req: UndecodableRequest): RunFunctionResponse {
+  let message = `cannot decode the RunFunction request: ${req.cause}`;
+  if (/recursion limit/.test(req.cause)) {
+    // NOTE: the depth is an estimate, measured with a manifest in spec.objects.
+    message +=
+      '. The protobuf decoder of function-sdk-typescript 0.7.0 stops at 100 nested messages, which a resource reaches at about 28 levels of nested objects and lists; flatten the most deeply nested manifest in spec.objects or resource of an earlier pipeline step';
+  }
+  return fatalResponse(
+    RunFunctionRequest.fromPartial({ meta: { tag: req.tag } }),
+    message,
+    'RequestNotDecoded',
+  );
 }
 
 function encodeResponse(rsp: RunFunctionResponse): Buffer {
@@ -77,7 +155,7 @@ export class FunctionServer {
     });
     this.server.addService(functionRunnerService, {
       runFunction: (
-        call: grpc.ServerUnaryCall<RunFunctionRequest, Buffer>,
+        call: grpc.ServerUnaryCall<RunFunctionRequest | UndecodableRequest, Buffer>,
         callback: grpc.sendUnaryData<Buffer>,
       ) => this.serveCall(call.request, callback),
     });
@@ -129,7 +207,18 @@ export class FunctionServer {
     this.server.forceShutdown();
   }
 
-  private serveCall(req: RunFunctionRequest, callback: grpc.sendUnaryData<Buffer>): void {
+  private serveCall(
+    req: RunFunctionRequest | UndecodableRequest,
+    callback: grpc.sendUnaryData<Buffer>,
+  ): void {
+    if (req instanceof UndecodableRequest) {
+      this.logger.error(
+        { error: req.cause, tag: req.tag },
+        'cannot decode the request, returning a Fatal result',
+      );
+      callback(null, encodeResponse(undecodableResponse(req)));
+      return;
+    }
     this.inFlight++;
     this.respond(req)
       .then((encoded) => callback(null, encoded))

@@ -1,5 +1,5 @@
 import { FieldError, isObject, jsonType, objectRequired, requireString } from './errors.js';
-import { DNS_SUBDOMAIN } from './names.js';
+import { DNS_LABEL, DNS_SUBDOMAIN } from './names.js';
 import { parseObjects, type ParseOptions, type TenantObject } from './objects.js';
 
 // EKS cluster names: letters, digits, hyphens and underscores, starting with a letter or digit.
@@ -32,7 +32,7 @@ export type XRSpec =
   | { cluster: ClusterSpec; remoteClusterRef?: undefined; objects: TenantObject[] }
   | { cluster?: undefined; remoteClusterRef: { name: string }; objects: TenantObject[] };
 
-/** Read the XR's identity; the only errors are a missing apiVersion, kind or name. */
+/** Read the XR's identity; the only errors are a missing apiVersion, kind or name, or an invalid name or namespace. */
 export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: FieldError[] } {
   if (!isObject(xr)) {
     return {
@@ -61,14 +61,47 @@ export function parseCompositeRef(xr: unknown): { ref?: CompositeRef; errors: Fi
   if (errors.length > 0) {
     return { errors };
   }
+
+  // The API server accepts only such names. Composed resource names are
+  // built from them, so anything else would make invalid names.
+  const name = metadata.name as string;
+  if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+    errors.push(
+      new FieldError(
+        'metadata.name',
+        'Invalid value',
+        'must be a lowercase RFC 1123 subdomain of at most 253 characters',
+        name,
+      ),
+    );
+  }
+
+  const namespace = metadata.namespace;
+  if (
+    namespace !== undefined &&
+    namespace !== '' &&
+    (typeof namespace !== 'string' || !DNS_LABEL.test(namespace) || namespace.length > 63)
+  ) {
+    errors.push(
+      new FieldError(
+        'metadata.namespace',
+        'Invalid value',
+        'must be a lowercase RFC 1123 label of at most 63 characters',
+        namespace,
+      ),
+    );
+  }
+  if (errors.length > 0) {
+    return { errors };
+  }
+
   const ref: CompositeRef = {
     apiVersion: xr.apiVersion as string,
     kind: xr.kind as string,
-    name: metadata.name as string,
+    name,
     deleting: typeof metadata.deletionTimestamp === 'string' && metadata.deletionTimestamp !== '',
   };
-  if (typeof metadata.namespace === 'string' && metadata.namespace !== '')
-    ref.namespace = metadata.namespace;
+  if (typeof namespace === 'string' && namespace !== '') ref.namespace = namespace;
   if (typeof metadata.uid === 'string' && metadata.uid !== '') ref.uid = metadata.uid;
   return { ref, errors };
 }

@@ -292,6 +292,113 @@ describe('objects in a namespace the XR creates', () => {
   });
 });
 
+describe('observed conditions with fields that are not strings', () => {
+  const connected = {
+    'cluster-auth': {
+      apiVersion: 'eks.aws.upbound.io/v1beta1',
+      kind: 'ClusterAuth',
+      metadata: { name: 'tfc-cluster12' },
+      status: { conditions: READY },
+    },
+    'provider-config': {
+      apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+      kind: 'ClusterProviderConfig',
+      metadata: { name: 'tfc-cluster12' },
+    },
+  };
+  const observedObject = (conditions: unknown[]) => ({
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    metadata: { name: 'tfc-cluster12-web', namespace: 'crossplane-system' },
+    status: { conditions },
+  });
+
+  it.each([
+    {
+      reason: 'a Ready message that is an object',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Available', message: { a: 'x' } }],
+      wantPhase: 'NotReady',
+      wantMessage: 'Available',
+    },
+    {
+      reason: 'a Synced message that is a number',
+      conditions: [{ type: 'Synced', status: 'False', reason: 'ReconcileError', message: 5 }],
+      wantPhase: 'SyncFailed',
+      wantMessage: 'ReconcileError',
+    },
+    {
+      reason: 'a Synced message and reason that are not strings',
+      conditions: [{ type: 'Synced', status: 'False', reason: ['x'], message: null }],
+      wantPhase: 'SyncFailed',
+      wantMessage: 'the provider could not apply this object',
+    },
+  ])('$reason', async ({ conditions, wantPhase, wantMessage }) => {
+    const xr = exampleXR({ spec: spec([configMap('web', 'web-config')]) });
+    const observed = { ...connected, 'object-web': observedObject(conditions) };
+    const outcome = await run(request({ xr, observed }));
+    expect(outcome.fatal).toBeUndefined();
+    expect(outcome.resources['object-web']?.kind).toBe('Object');
+    expect(objectStatus(outcome, 'web')).toMatchObject({ phase: wantPhase, message: wantMessage });
+  });
+});
+
+describe('observed Usages while the shared cluster is not found', () => {
+  const xr = {
+    apiVersion: 'remote.example.org/v1alpha1',
+    kind: 'RemoteObjects',
+    metadata: { name: 'app', namespace: 'team-a' },
+    spec: { remoteClusterRef: { name: 'tfc-cluster12' }, objects: [configMap('web', 'web')] },
+  };
+  const input = {
+    apiVersion: 'remoteeks.fn.crossplane.io/v1alpha1',
+    kind: 'Input',
+    policy: { remoteClusters: [{ name: 'tfc-cluster12', tenants: ['team-a'] }] },
+  };
+  const observedUsage = (resourceRef: Record<string, unknown>) => ({
+    apiVersion: 'protection.crossplane.io/v1beta1',
+    kind: 'Usage',
+    metadata: { name: 'app-web', namespace: 'team-a' },
+    spec: {
+      of: { apiVersion: 'v1', kind: 'Secret', resourceRef },
+      by: {
+        apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+        kind: 'Object',
+        resourceRef: { name: 'app-web' },
+      },
+      replayDeletion: true,
+    },
+  });
+  const observedObject = {
+    apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+    kind: 'Object',
+    metadata: { name: 'app-web', namespace: 'team-a' },
+    status: { conditions: READY },
+  };
+
+  it.each([
+    {
+      reason: 'a Usage of a namespaced Secret is kept',
+      resourceRef: { name: 'tfc-cluster12-connection', namespace: 'crossplane-system' },
+      wantUsage: true,
+    },
+    {
+      reason: 'a Usage whose Secret has no namespace is dropped',
+      resourceRef: { name: 'tfc-cluster12-connection' },
+      wantUsage: false,
+    },
+  ])('$reason', async ({ resourceRef, wantUsage }) => {
+    const observed = { 'object-web': observedObject, 'usage-web': observedUsage(resourceRef) };
+    const outcome = await run(request({ xr, input, observed }));
+    expect(outcome.fatal).toBeUndefined();
+    expect(outcome.resources['object-web']?.kind).toBe('Object');
+    if (wantUsage) {
+      expect(outcome.resources['usage-web']).toMatchObject({ spec: { of: { resourceRef } } });
+    } else {
+      expect(outcome.resources['usage-web']).toBeUndefined();
+    }
+  });
+});
+
 describe('read-only objects and status fields', () => {
   const service = {
     key: 'ingress',
@@ -410,6 +517,38 @@ describe('pipeline composition', () => {
     expect(clash.fatal).toContain(
       'composed resource key "cluster-auth" is already used by an earlier pipeline step',
     );
+  });
+
+  it.each([
+    { reason: 'the first key it composes', key: 'cluster-auth', connected: false },
+    {
+      reason: 'a later key, after ClusterAuth was composed',
+      key: 'provider-config',
+      connected: false,
+    },
+    { reason: "an Object's key", key: 'object-tfc-example-secret', connected: true },
+  ])('clash on $key keeps desired state', async ({ key, connected }) => {
+    const earlier = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
+    const observed: Record<string, Record<string, unknown>> = connected
+      ? {
+          'cluster-auth': {
+            apiVersion: 'eks.aws.upbound.io/v1beta1',
+            kind: 'ClusterAuth',
+            metadata: { name: 'tfc-cluster12' },
+            status: { conditions: READY },
+          },
+          'provider-config': {
+            apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
+            kind: 'ClusterProviderConfig',
+            metadata: { name: 'tfc-cluster12' },
+          },
+        }
+      : {};
+    const outcome = await run(request({ observed, desired: { [key]: earlier } }));
+    expect(outcome.fatal).toContain(`composed resource key "${key}" is already used`);
+    expect(outcome.resources).toEqual({ [key]: earlier });
+    expect(outcome.rsp.desired?.composite).toBeUndefined();
+    expect(outcome.rsp.requirements).toBeUndefined();
   });
 
   it('keys are stable when objects are reordered', async () => {

@@ -221,6 +221,12 @@ describe('the policy refuses what a tenant may not have', () => {
       want: ['remote namespace anything is not allowed for tenant *', 'allowed: none'],
     },
     {
+      reason: 'a pattern with many * that a long namespace does not match',
+      xr: platformXR([{ manifest: manifest('ConfigMap', 'x', 'a'.repeat(63)) }]),
+      policy: { remoteNamespaces: { allowed: [`${'*a'.repeat(12)}*-`] } },
+      want: [`remote namespace ${'a'.repeat(63)} is not allowed`],
+    },
+    {
       reason: 'a cluster-scoped XR without the tenant field the policy needs',
       xr: platformXR([{ manifest: manifest('ConfigMap', 'x', 'team-a') }], ''),
       policy: { tenantFieldPath: 'spec.tenant', remoteNamespaces: { allowed: ['{{tenant}}'] } },

@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import type { RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
-import { afterAll, describe, expect, it } from 'vitest';
-import { connectClient } from './support/client.js';
-import { killLeftoverServers, startServer } from './support/process.js';
+import { Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectClient, type FunctionClient } from './support/client.js';
+import { exampleXR, request, resource } from './support/fixtures.js';
+import { killLeftoverServers, startServer, type ServerProcess } from './support/process.js';
 import { encodedSize, remoteClusterRequest } from './support/requests.js';
 
 afterAll(killLeftoverServers);
@@ -112,5 +113,94 @@ describe('concurrent calls', () => {
       client.close();
       await server.stop();
     }
+  });
+});
+
+/** Builds a ConfigMap manifest whose data nests objects until the manifest is `depth` levels deep. */
+function manifestNested(depth: number): Record<string, unknown> {
+  let data: Record<string, unknown> = { leaf: 'x' };
+  for (let level = 2; level < depth; level += 1) data = { nested: data };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'deep', namespace: 'team-a' },
+    data,
+  };
+}
+
+/** Objects and lists nested `depth` levels deep, as the fuzz test builds them. */
+function nestedValue(depth: number): unknown {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < depth; i += 1) value = i % 3 === 2 ? [value] : { nested: value };
+  return value;
+}
+
+describe('nesting depth limit of the request decoder', () => {
+  let server: ServerProcess;
+  let client: FunctionClient;
+
+  beforeAll(async () => {
+    server = await startServer(['--insecure', '--address', '127.0.0.1:0']);
+    client = connectClient(server.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await server.stop();
+  });
+
+  const withManifest = (manifest: Record<string, unknown>) =>
+    request({
+      tag: 'nested',
+      xr: exampleXR({
+        spec: { cluster: { name: 'c', region: 'eu-west-2' }, objects: [{ manifest }] },
+      }),
+    });
+
+  it.each([
+    {
+      reason: 'a manifest 28 levels deep is decoded',
+      req: withManifest(manifestNested(28)),
+      decoded: true,
+    },
+    {
+      reason: 'a manifest 29 levels deep is past the decoder limit',
+      req: withManifest(manifestNested(29)),
+      decoded: false,
+    },
+    {
+      reason: 'an XR that is only nested objects and lists, 40 levels deep',
+      req: {
+        ...request({ tag: 'nested' }),
+        observed: {
+          composite: resource(nestedValue(40) as Record<string, unknown>),
+          resources: {},
+        },
+      },
+      decoded: false,
+    },
+    {
+      reason: "an earlier step's resource nested 40 levels deep",
+      req: request({ tag: 'nested', desired: { other: { data: nestedValue(40) } } }),
+      decoded: false,
+    },
+  ])('$reason', async ({ req, decoded }) => {
+    const rsp = await client.run(req);
+
+    expect(rsp.meta?.tag).toBe('nested');
+    if (decoded) {
+      expect(rsp.results).toEqual([]);
+      return;
+    }
+    expect(rsp.results).toHaveLength(1);
+    expect(rsp.results[0]).toMatchObject({
+      severity: Severity.SEVERITY_FATAL,
+      reason: 'RequestNotDecoded',
+    });
+    expect(rsp.results[0]?.message).toContain(
+      'cannot decode the RunFunction request: protobuf decode recursion limit exceeded',
+    );
+    expect(rsp.results[0]?.message).toContain('about 28 levels');
+    expect(rsp.desired).toBeUndefined();
   });
 });

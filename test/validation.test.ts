@@ -309,6 +309,26 @@ describe('requests without a usable XR', () => {
       xr: { apiVersion: 'a/v1', kind: 'K', metadata: {} },
       want: 'metadata.name: Required value',
     },
+    {
+      reason: 'XR name that would make invalid composed names',
+      xr: exampleXR({ metadata: { name: 'False' } }),
+      want: 'metadata.name: Invalid value: "False": must be a lowercase RFC 1123 subdomain',
+    },
+    {
+      reason: 'XR name with a NUL character',
+      xr: exampleXR({ metadata: { name: '\u0000' } }),
+      want: 'metadata.name: Invalid value',
+    },
+    {
+      reason: 'XR namespace that is not a string',
+      xr: exampleXR({ metadata: { name: 'app', namespace: 5 } }),
+      want: 'metadata.namespace: Invalid value: 5: must be a lowercase RFC 1123 label',
+    },
+    {
+      reason: 'XR namespace that is not an RFC 1123 label',
+      xr: exampleXR({ metadata: { name: 'app', namespace: 'Team.A' } }),
+      want: 'metadata.namespace: Invalid value: "Team.A"',
+    },
   ])('$reason', async ({ xr, want }) => {
     const req = request({});
     req.observed = {

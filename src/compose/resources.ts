@@ -75,14 +75,15 @@ function observedUsageTarget(
   const spec = isObject(observed?.spec) ? observed.spec : undefined;
   const of = isObject(spec?.of) ? spec.of : undefined;
   const ref = isObject(of?.resourceRef) ? of.resourceRef : undefined;
+  // The Usage is namespaced because its `by` is the Object, and such a Usage
+  // can only protect a namespaced `of`; buildUsage throws for any other.
   if (
     typeof of?.apiVersion !== 'string' ||
     typeof of.kind !== 'string' ||
-    typeof ref?.name !== 'string'
+    typeof ref?.name !== 'string' ||
+    typeof ref.namespace !== 'string'
   ) {
     return undefined;
   }
-  const target: UsageTarget = { apiVersion: of.apiVersion, kind: of.kind, name: ref.name };
-  if (typeof ref.namespace === 'string') target.namespace = ref.namespace;
-  return target;
+  return { apiVersion: of.apiVersion, kind: of.kind, name: ref.name, namespace: ref.namespace };
 }
