@@ -1,10 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   FunctionRunnerServiceService,
-  RunFunctionRequest,
-  RunFunctionResponse,
+  type RunFunctionRequest,
+  type RunFunctionResponse,
 } from '@crossplane-org/function-sdk-typescript';
 import { performance } from 'node:perf_hooks';
+import {
+  decodeRunFunctionRequest,
+  encodeRunFunctionResponse,
+  takeMeasuredEncoding,
+} from './codec.js';
 import {
   compositeIds,
   describeComposite,
@@ -17,15 +22,17 @@ import { errorFields } from './log.js';
 import type { Logger } from './log.js';
 
 // The protobuf codec of the RunFunction messages. These two functions and the
-// service definition below are the only code that serializes, so a faster
-// codec replaces them without touching the rest.
+// service definition below are the only code here that serializes, so the
+// codec can be replaced without touching the rest. codec.ts produces the
+// same values and bytes as the SDK's generated code, in less time.
 
 function decodeRequest(bytes: Buffer): RunFunctionRequest {
-  return RunFunctionRequest.decode(bytes);
+  return decodeRunFunctionRequest(bytes);
 }
 
 function encodeResponse(rsp: RunFunctionResponse): Buffer {
-  const bytes = RunFunctionResponse.encode(rsp).finish();
+  // The handler may have encoded this response already, to check its size.
+  const bytes = takeMeasuredEncoding(rsp) ?? encodeRunFunctionResponse(rsp);
   // Wrap the encoder's bytes instead of copying them, because responses can be several MiB.
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
