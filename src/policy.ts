@@ -414,9 +414,27 @@ function expander(
   };
 }
 
-/** Match a glob whose only wildcard is `*`, against the whole value. */
+/** Maximum number of compiled globs kept. Patterns come from the input and from tenant names. */
+const MAX_CACHED_GLOBS = 256;
+
+/** Compiled globs by pattern, because policy checks match the same few patterns for every object. */
+const globCache = new Map<string, RegExp>();
+
+/**
+ * Match a glob whose only wildcard is `*`, against the whole value. As in
+ * the regular expression it compiles to, `*` does not match line
+ * terminators.
+ */
 export function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  if (!pattern.includes('*')) {
+    return pattern === value;
+  }
+  let regex = globCache.get(pattern);
+  if (regex === undefined) {
+    if (globCache.size >= MAX_CACHED_GLOBS) globCache.clear();
+    regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    globCache.set(pattern, regex);
+  }
   return regex.test(value);
 }
 
