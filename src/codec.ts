@@ -368,9 +368,28 @@ function readDelegatedEntry<T>(
 // caller writes the message's tag and wraps the call in fork() and join(),
 // which add the length prefix.
 
+/**
+ * The writer of every response. Encoding is synchronous, so one writer
+ * serves all calls, and its buffer, once grown to the size of a large
+ * response, is not grown again from 128 bytes for the next one. finish()
+ * copies the bytes out and empties the writer.
+ */
+const responseWriter = new BinaryWriter();
+
 /** Encodes a RunFunctionResponse to its protobuf wire format. */
 export function encodeRunFunctionResponse(message: RunFunctionResponse): Uint8Array {
-  const writer = new BinaryWriter();
+  const writer = responseWriter;
+  try {
+    writeResponse(writer, message);
+  } catch (err) {
+    // Empty the writer, so that the next response does not start with this one's bytes.
+    writer.finish();
+    throw err;
+  }
+  return writer.finish();
+}
+
+function writeResponse(writer: BinaryWriter, message: RunFunctionResponse): void {
   if (message.meta !== undefined) {
     writeResponseMeta(writer.uint32(RESPONSE_META).fork(), message.meta).join();
   }
@@ -392,7 +411,6 @@ export function encodeRunFunctionResponse(message: RunFunctionResponse): Uint8Ar
   if (message.output !== undefined) {
     writeStruct(writer.uint32(RESPONSE_OUTPUT).fork(), message.output).join();
   }
-  return writer.finish();
 }
 
 /** An encoded response kept between the handler's size check and the server's send. */
