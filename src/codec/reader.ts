@@ -1,7 +1,10 @@
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 
-/** Maximum length in bytes of a string that {@link RequestReader} looks up in its cache. */
-const MAX_CACHED_BYTES = 32;
+/**
+ * Maximum length in bytes of a string that {@link RequestReader} looks up in
+ * its cache. It admits API versions such as kubernetes.m.crossplane.io/v1alpha1.
+ */
+const MAX_CACHED_BYTES = 64;
 
 /** Number of cache slots. A power of two, so that a hash maps to a slot with a mask. */
 const CACHE_SLOTS = 4096;
@@ -18,10 +21,11 @@ const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SLOTS)
  *
  * Kubernetes objects repeat their strings. The 2000-object `all-ready`
  * request of bench/fixtures.ts contains 156,000 Struct keys, 44 of them
- * distinct, and 102,000 string values, 8,000 of them distinct. The library's string() allocates a new string each time
- * and, for ASCII strings up to 32 bytes, a temporary array of char codes
- * too. Decoding the request then allocates so much that the garbage
- * collector copies the half-built request several times over.
+ * distinct, and 102,000 string values, 8,000 of them distinct. The
+ * library's string() allocates a new string each time and, for ASCII
+ * strings up to 32 bytes, a temporary array of char codes too. Decoding the
+ * request then allocates so much that the garbage collector copies the
+ * half-built request several times over.
  *
  * The length prefix is read with the library's uint32(). Only the bytes of
  * the string are looked at here, and anything but a short ASCII string is
