@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * In-process micro-benchmark of the stages of one RunFunction call on the
- * `all-ready` requests: protobuf decode with the server's codec
- * (dist/codec.js) and with the SDK's, the handler from dist/function.js,
- * protobuf encode with both codecs, and JSON.parse and JSON.stringify of the
- * same request for scale. Each stage is one entry in {@link STAGES}, so that a handler split
- * into parse, compose and status steps adds one line per step.
+ * `all-ready` requests. It times protobuf decode with the server's codec
+ * (dist/codec.js) and with the SDK's, the handler from dist/function.js, and
+ * protobuf encode with both codecs. JSON.parse and JSON.stringify of the same
+ * request give the scale. Each stage is one entry in {@link STAGES}, so that
+ * a handler split into parse, compose and status steps adds one line per
+ * step.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
