@@ -34,10 +34,10 @@ const CLUSTER_REGION = 'eu-west-2';
 const OBJECT_NAMESPACE = 'crossplane-system';
 const AWS_PROVIDER_CONFIG = 'eks';
 
-/** Names of the composed resources in the observed state. */
+/** Names of the composed resources in the observed state, as the function names them. */
 const resourceNames = {
-  clusterAuth: `${XR_NAME}-cluster-auth`,
-  connectionSecret: `${XR_NAME}-kubeconfig`,
+  clusterAuth: XR_NAME,
+  connectionSecret: `${XR_NAME}-connection`,
   providerConfig: XR_NAME,
   clusterAuthUsage: `${XR_NAME}-cluster-auth`,
   object: (objectKey: string): string => `${XR_NAME}-${objectKey}`,
@@ -256,9 +256,9 @@ function buildObjectUsage(tenantObject: TenantObject): JsonObject {
     metadata: observedMetadata(resourceNames.usage(tenantObject.key), OBJECT_NAMESPACE),
     spec: {
       of: {
-        apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
-        kind: 'ClusterProviderConfig',
-        resourceRef: { name: resourceNames.providerConfig },
+        apiVersion: 'v1',
+        kind: 'Secret',
+        resourceRef: { name: resourceNames.connectionSecret, namespace: OBJECT_NAMESPACE },
       },
       by: {
         apiVersion: 'kubernetes.m.crossplane.io/v1alpha1',
@@ -337,8 +337,8 @@ export function buildRequest(objectCount: number, state: FixtureState): RunFunct
       apiVersion: 'remoteeks.fn.crossplane.io/v1alpha1',
       kind: 'Input',
       clusterAuth: { providerConfigRef: { name: AWS_PROVIDER_CONFIG } },
-      // The default policy allows 500 objects per XR; the largest fixture has 2000.
-      policy: { limits: { maxObjects: 2000 } },
+      // The function's default limit of 500 objects per XR rejects the larger requests.
+      policy: { limits: { maxObjects: objectCount } },
     },
     context: {},
   });

@@ -29,6 +29,9 @@ export const functionServerScript = join(repoRoot, 'dist', 'main.js');
 /** The function's handler module built by `npm run build`. */
 export const functionModule = join(repoRoot, 'dist', 'function.js');
 
+/** The function server's protobuf codec built by `npm run build`. */
+export const codecModule = join(repoRoot, 'dist', 'codec.js');
+
 /** Output folder of the benchmarks, and of their compiled JavaScript in js/. */
 export const benchOutputDir = join(repoRoot, 'build', 'bench');
 

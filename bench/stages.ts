@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * In-process micro-benchmark of the stages of one RunFunction call on the
- * `all-ready` requests: protobuf decode, the handler from dist/function.js,
- * protobuf encode, and JSON.parse and JSON.stringify of the same request for
- * scale. Each stage is one entry in {@link STAGES}, so that a handler split
- * into parse, compose and status steps adds one line per step.
+ * `all-ready` requests. It times protobuf decode with the server's codec
+ * (dist/codec.js) and with the SDK's, the handler from dist/function.js, and
+ * protobuf encode with both codecs. JSON.parse and JSON.stringify of the same
+ * request give the scale. Each stage is one entry in {@link STAGES}, so that
+ * a handler split into parse, compose and status steps adds one line per
+ * step.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,7 +16,7 @@ import { pino, type Logger } from 'pino';
 import { RunFunctionRequest, RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { encodeRequest } from './fixtures.js';
 import { quantile } from './load.js';
-import { benchOutputDir, functionModule, repoRoot } from './paths.js';
+import { benchOutputDir, codecModule, functionModule, repoRoot } from './paths.js';
 import { describeMachine, formatFigure, type MachineInfo } from './report.js';
 
 const OBJECT_COUNTS = [200, 2000];
@@ -23,6 +25,12 @@ const FULL_LIMITS = { warmupIterations: 5, maxIterations: 200, maxMs: 3000 };
 const QUICK_LIMITS = { warmupIterations: 1, maxIterations: 5, maxMs: 500 };
 
 type Handler = (request: RunFunctionRequest, log: Logger) => Promise<RunFunctionResponse>;
+
+/** The exports of dist/codec.js that the stages call. */
+interface Codec {
+  decodeRunFunctionRequest: (bytes: Uint8Array) => RunFunctionRequest;
+  encodeRunFunctionResponse: (response: RunFunctionResponse) => Uint8Array;
+}
 
 /** The data the stages work on, prepared once per request. */
 interface StageFixture {
@@ -33,6 +41,7 @@ interface StageFixture {
   requestJson: string;
   response: RunFunctionResponse;
   handler: Handler;
+  codec: Codec;
   log: Logger;
 }
 
@@ -51,9 +60,14 @@ interface Stage {
  * `to()` hands back `req.desired` itself as the response's desired state.
  */
 const STAGES: Stage[] = [
-  { name: 'decode', prepare: (f) => () => RunFunctionRequest.decode(f.requestBytes) },
-  { name: 'handler', prepare: (f) => bindHandler(f, RunFunctionRequest.decode(f.requestBytes)) },
-  { name: 'encode', prepare: (f) => () => RunFunctionResponse.encode(f.response).finish() },
+  { name: 'decode', prepare: (f) => () => f.codec.decodeRunFunctionRequest(f.requestBytes) },
+  { name: 'decode (SDK)', prepare: (f) => () => RunFunctionRequest.decode(f.requestBytes) },
+  {
+    name: 'handler',
+    prepare: (f) => bindHandler(f, f.codec.decodeRunFunctionRequest(f.requestBytes)),
+  },
+  { name: 'encode', prepare: (f) => () => f.codec.encodeRunFunctionResponse(f.response) },
+  { name: 'encode (SDK)', prepare: (f) => () => RunFunctionResponse.encode(f.response).finish() },
   { name: 'JSON.parse', prepare: (f) => () => JSON.parse(f.requestJson) },
   { name: 'JSON.stringify', prepare: (f) => () => JSON.stringify(f.requestJsonObject) },
 ];
@@ -89,6 +103,20 @@ async function loadHandler(): Promise<Handler> {
     );
   }
   return handler as Handler;
+}
+
+async function loadCodec(): Promise<Codec> {
+  const module = (await import(pathToFileURL(codecModule).href)) as Partial<Codec>;
+  const { decodeRunFunctionRequest, encodeRunFunctionResponse } = module;
+  if (
+    typeof decodeRunFunctionRequest !== 'function' ||
+    typeof encodeRunFunctionResponse !== 'function'
+  ) {
+    throw new Error(
+      `${codecModule} does not export decodeRunFunctionRequest and encodeRunFunctionResponse. Run npm run build to rebuild it.`,
+    );
+  }
+  return { decodeRunFunctionRequest, encodeRunFunctionResponse };
 }
 
 /**
@@ -152,6 +180,7 @@ async function main(): Promise<void> {
   });
   const limits = values.quick ? QUICK_LIMITS : FULL_LIMITS;
   const handler = await loadHandler();
+  const codec = await loadCodec();
   const log = pino({ level: 'silent' });
 
   const results: StageResult[] = [];
@@ -166,6 +195,7 @@ async function main(): Promise<void> {
       requestJson: JSON.stringify(requestJsonObject),
       response: await handler(RunFunctionRequest.decode(requestBytes), log),
       handler,
+      codec,
       log,
     };
     for (const stage of STAGES) {

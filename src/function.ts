@@ -6,6 +6,7 @@ import {
   type RunFunctionRequest,
 } from '@crossplane-org/function-sdk-typescript';
 import type { Logger } from 'pino';
+import { measureRunFunctionResponse } from './codec.js';
 import { composeObjects } from './compose/resources.js';
 import {
   planOwnConnection,
@@ -195,7 +196,8 @@ function checkRemoteClusterAllowed(
  * Crossplane refuses a response over its 4 MiB gRPC receive limit with an
  * opaque error, after this function did all its work. Refuse earlier with a
  * message that says what to change. The estimate avoids encoding every
- * response twice: only one that may be near the limit is measured exactly.
+ * response twice: only one that may be near the limit is measured exactly,
+ * and the server then sends the bytes measured here.
  */
 function checkResponseSize(
   rsp: RunFunctionResponse,
@@ -207,7 +209,7 @@ function checkResponseSize(
   // JSON size, plus room for each Object's wrapper and status, is a safe bound.
   const estimate = spec.objects.reduce((sum, o) => sum + 2 * (o.manifestBytes ?? 0) + 2048, 0);
   if (estimate <= limit) return undefined;
-  const bytes = RunFunctionResponse.encode(rsp).finish().length;
+  const bytes = measureRunFunctionResponse(rsp);
   if (bytes <= limit) return undefined;
   return `the response for ${spec.objects.length} objects would be ${bytes} bytes, over the limit of ${limit} (input.policy.limits.maxResponseBytes; Crossplane refuses responses over 4 MiB); split spec.objects across several XRs or shrink the manifests`;
 }

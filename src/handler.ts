@@ -93,7 +93,12 @@ export async function runHandler(
     return fatalResponse(req, internalErrorMessage(req, 'the handler returned no response'));
   }
 
-  rsp.meta = { ...rsp.meta, tag: req.meta?.tag ?? '' };
+  // Replace meta only when the tag differs, so that an encoding the handler
+  // measured stays usable (see takeMeasuredEncoding in codec.ts).
+  const tag = req.meta?.tag ?? '';
+  if (rsp.meta?.tag !== tag) {
+    rsp.meta = { ...rsp.meta, tag };
+  }
   return rsp;
 }
 

@@ -212,7 +212,7 @@ describe('the policy refuses what a tenant may not have', () => {
       reason: 'a manifest nested too deep',
       xr: tenantXR('team-a', [{ manifest: deepManifest(100) }]),
       policy: {},
-      want: ['spec.objects[0].manifest: Invalid value: nested deeper than 48 levels'],
+      want: ['spec.objects[0].manifest: Invalid value: nested deeper than 20 levels'],
     },
     {
       reason: 'a tenant writes a wildcard into the field the policy reads',

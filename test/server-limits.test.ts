@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Severity, type RunFunctionResponse } from '@crossplane-org/function-sdk-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, type FunctionClient } from './support/client.js';
-import { exampleXR, request, resource } from './support/fixtures.js';
+import { exampleXR, request } from './support/fixtures.js';
 import { killLeftoverServers, startServer, type ServerProcess } from './support/process.js';
 import { encodedSize, remoteClusterRequest } from './support/requests.js';
 
@@ -159,48 +159,47 @@ describe('nesting depth limit of the request decoder', () => {
 
   it.each([
     {
-      reason: 'a manifest 28 levels deep is decoded',
-      req: withManifest(manifestNested(28)),
-      decoded: true,
+      reason: 'a manifest 20 levels deep is composed',
+      req: withManifest(manifestNested(20)),
+      want: 'composed',
     },
     {
-      reason: 'a manifest 29 levels deep is past the decoder limit',
-      req: withManifest(manifestNested(29)),
-      decoded: false,
+      reason: "a manifest 22 levels deep is past the policy's depth limit",
+      req: withManifest(manifestNested(22)),
+      want: 'policy',
     },
     {
-      reason: 'an XR that is only nested objects and lists, 40 levels deep',
-      req: {
-        ...request({ tag: 'nested' }),
-        observed: {
-          composite: resource(nestedValue(40) as Record<string, unknown>),
-          resources: {},
-        },
-      },
-      decoded: false,
+      reason: "an earlier step's resource nested 20 levels deep passes through",
+      req: request({ tag: 'nested', desired: { other: { data: nestedValue(20) } } }),
+      want: 'composed',
     },
     {
-      reason: "an earlier step's resource nested 40 levels deep",
-      req: request({ tag: 'nested', desired: { other: { data: nestedValue(40) } } }),
-      decoded: false,
+      reason: 'a manifest 40 levels deep is past the decoder limit',
+      req: withManifest(manifestNested(40)),
+      want: 'undecoded',
     },
-  ])('$reason', async ({ req, decoded }) => {
+    {
+      reason: "an earlier step's resource nested 60 levels deep is past the decoder limit",
+      req: request({ tag: 'nested', desired: { other: { data: nestedValue(60) } } }),
+      want: 'undecoded',
+    },
+  ])('$reason', async ({ req, want }) => {
     const rsp = await client.run(req);
 
     expect(rsp.meta?.tag).toBe('nested');
-    if (decoded) {
+    if (want === 'composed') {
       expect(rsp.results).toEqual([]);
       return;
     }
     expect(rsp.results).toHaveLength(1);
-    expect(rsp.results[0]).toMatchObject({
-      severity: Severity.SEVERITY_FATAL,
-      reason: 'RequestNotDecoded',
-    });
-    expect(rsp.results[0]?.message).toContain(
-      'cannot decode the RunFunction request: protobuf decode recursion limit exceeded',
-    );
-    expect(rsp.results[0]?.message).toContain('about 28 levels');
+    expect(rsp.results[0]?.severity).toBe(Severity.SEVERITY_FATAL);
+    if (want === 'policy') {
+      expect(rsp.results[0]?.message).toContain('nested deeper than 20 levels');
+      return;
+    }
+    expect(rsp.results[0]?.reason).toBe('RequestNotDecoded');
+    expect(rsp.results[0]?.message).toContain('cannot decode the RunFunction request');
+    expect(rsp.results[0]?.message).toContain('nested deeper than 26 levels');
     expect(rsp.desired).toBeUndefined();
   });
 });
