@@ -23,7 +23,7 @@ import { enforcePolicy, globMatches, tenantOf } from './policy.js';
 import { buildCompositeStatus, buildConditions } from './status.js';
 import { parseCompositeRef, parseXRSpec, type CompositeRef, type XRSpec } from './xr.js';
 
-/** How soon Crossplane calls again when nothing it watches changes. */
+/** Interval after which Crossplane calls again when nothing it watches changes. */
 const TTL_SECONDS = 60;
 
 /**

@@ -62,7 +62,7 @@ export const BUILTIN_CLUSTER_SCOPED_KINDS = new Set([
   'ClusterPolicy.kyverno.io',
 ]);
 
-/** Who is asking, for the policy's rules. */
+/** Identity of the requester, as the policy's rules need it. */
 export interface TenantContext {
   /** The XR, for {{ <field path> }} expansions. */
   xr: Record<string, unknown>;
@@ -76,7 +76,7 @@ const NAMESPACE_PATTERN = /^[a-z0-9*{}\-. _[\]/]+$/;
 const KIND_PATTERN = /^(\*|[A-Z][A-Za-z0-9]*)(\.(\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?))?$/;
 const PLACEHOLDER = /\{\{\s*([^}]+?)\s*\}\}/g;
 
-/** The kind of a manifest as Kind.group, Kind alone for the core group. */
+/** Qualify a manifest's kind as Kind.group, or Kind alone for the core group. */
 export function qualifiedKind(apiVersion: string, kind: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? kind : `${kind}.${apiVersion.slice(0, slash)}`;
