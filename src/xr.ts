@@ -163,8 +163,16 @@ export function parseXRSpec(
   return { errors };
 }
 
-function parseRemoteClusterRef(raw: unknown, errors: FieldError[]): { name: string } | undefined {
-  const path = 'spec.remoteClusterRef';
+/**
+ * Read a reference object with a required name. Returns undefined, with the
+ * error recorded, when the value is not an object.
+ */
+function readReference(
+  raw: unknown,
+  path: string,
+  fix: string,
+  errors: FieldError[],
+): { ref: Record<string, unknown>; name: string | undefined } | undefined {
   if (!isObject(raw)) {
     errors.push(
       new FieldError(
@@ -176,12 +184,19 @@ function parseRemoteClusterRef(raw: unknown, errors: FieldError[]): { name: stri
     );
     return undefined;
   }
-  const name = requireString(
-    raw.name,
-    `${path}.name`,
+  return { ref: raw, name: requireString(raw.name, `${path}.name`, fix, errors) };
+}
+
+function parseRemoteClusterRef(raw: unknown, errors: FieldError[]): { name: string } | undefined {
+  const path = 'spec.remoteClusterRef';
+  const read = readReference(
+    raw,
+    path,
     'name the shared remote cluster, for example tfc-cluster12',
     errors,
   );
+  if (read === undefined) return undefined;
+  const name = read.name;
   if (name !== undefined && (!DNS_SUBDOMAIN.test(name) || name.length > 253)) {
     errors.push(
       new FieldError(
@@ -193,7 +208,7 @@ function parseRemoteClusterRef(raw: unknown, errors: FieldError[]): { name: stri
     );
     return undefined;
   }
-  for (const field of Object.keys(raw)) {
+  for (const field of Object.keys(read.ref)) {
     if (field !== 'name') {
       errors.push(
         new FieldError(`${path}.${field}`, 'Forbidden', 'unknown field; the only field is name'),
@@ -291,38 +306,29 @@ function parseAWSProviderConfigRef(
   errors: FieldError[],
 ): ClusterSpec['providerConfigRef'] {
   const path = 'spec.cluster.providerConfigRef';
-  if (!isObject(raw)) {
-    errors.push(
-      new FieldError(
-        path,
-        'Invalid value',
-        `must be an object with a name, not ${jsonType(raw)}`,
-        raw,
-      ),
-    );
-    return undefined;
-  }
-  const name = requireString(
-    raw.name,
-    `${path}.name`,
+  const read = readReference(
+    raw,
+    path,
     'name the AWS provider config ClusterAuth signs in with',
     errors,
   );
+  if (read === undefined) return undefined;
+  const { ref, name } = read;
   if (
-    raw.kind !== undefined &&
-    raw.kind !== 'ProviderConfig' &&
-    raw.kind !== 'ClusterProviderConfig'
+    ref.kind !== undefined &&
+    ref.kind !== 'ProviderConfig' &&
+    ref.kind !== 'ClusterProviderConfig'
   ) {
     errors.push(
       new FieldError(
         `${path}.kind`,
         'Unsupported value',
         'supported values: "ProviderConfig", "ClusterProviderConfig"',
-        raw.kind,
+        ref.kind,
       ),
     );
     return undefined;
   }
   if (name === undefined) return undefined;
-  return raw.kind === undefined ? { name } : { name, kind: raw.kind };
+  return ref.kind === undefined ? { name } : { name, kind: ref.kind };
 }
