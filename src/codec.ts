@@ -126,16 +126,16 @@ export function decodeRunFunctionRequest(bytes: Uint8Array): RunFunctionRequest 
         message.context = readStruct(reader, reader.uint32(), 1);
         continue;
       case REQUEST_EXTRA_RESOURCES:
-        readResourcesEntry(reader, reader.uint32(), message.extraResources);
+        readMessageEntry(reader, reader.uint32(), message.extraResources, readResourcesValue);
         continue;
       case REQUEST_CREDENTIALS:
-        readDelegatedEntry(reader, reader.uint32(), message.credentials, Credentials.decode);
+        readMessageEntry(reader, reader.uint32(), message.credentials, readCredentialsValue);
         continue;
       case REQUEST_REQUIRED_RESOURCES:
-        readResourcesEntry(reader, reader.uint32(), message.requiredResources);
+        readMessageEntry(reader, reader.uint32(), message.requiredResources, readResourcesValue);
         continue;
       case REQUEST_REQUIRED_SCHEMAS:
-        readSchemaEntry(reader, reader.uint32(), message.requiredSchemas);
+        readMessageEntry(reader, reader.uint32(), message.requiredSchemas, readSchemaValue);
         continue;
     }
     if (endsMessage(tag)) break;
@@ -180,38 +180,13 @@ function readState(reader: BinaryReader, length: number): State {
         message.composite = readResource(reader, reader.uint32());
         continue;
       case STATE_RESOURCES:
-        readResourceEntry(reader, reader.uint32(), message.resources);
+        readMessageEntry(reader, reader.uint32(), message.resources, readResourceValue);
         continue;
     }
     if (endsMessage(tag)) break;
     reader.skip(tag & 7);
   }
   return message;
-}
-
-/** Reads one map<string, Resource> entry into `map`. An entry without a value is dropped. */
-function readResourceEntry(
-  reader: BinaryReader,
-  length: number,
-  map: Record<string, Resource>,
-): void {
-  const end = reader.pos + length;
-  let key = '';
-  let value: Resource | undefined;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    switch (tag) {
-      case KEY:
-        key = reader.string();
-        continue;
-      case VALUE:
-        value = readResource(reader, reader.uint32());
-        continue;
-    }
-    if (endsMessage(tag)) break;
-    reader.skip(tag & 7);
-  }
-  if (value !== undefined && isSafeKey(key)) map[key] = value;
 }
 
 function readResource(reader: BinaryReader, length: number): Resource {
@@ -258,31 +233,6 @@ function readBytesEntry(reader: BinaryReader, length: number, map: Record<string
   if (isSafeKey(key)) map[key] = value;
 }
 
-/** Reads one map<string, Resources> entry (extra and required resources). */
-function readResourcesEntry(
-  reader: BinaryReader,
-  length: number,
-  map: Record<string, Resources>,
-): void {
-  const end = reader.pos + length;
-  let key = '';
-  let value: Resources | undefined;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    switch (tag) {
-      case KEY:
-        key = reader.string();
-        continue;
-      case VALUE:
-        value = readResources(reader, reader.uint32());
-        continue;
-    }
-    if (endsMessage(tag)) break;
-    reader.skip(tag & 7);
-  }
-  if (value !== undefined && isSafeKey(key)) map[key] = value;
-}
-
 function readResources(reader: BinaryReader, length: number): Resources {
   const end = reader.pos + length;
   const message: Resources = { items: [] };
@@ -296,27 +246,6 @@ function readResources(reader: BinaryReader, length: number): Resources {
     reader.skip(tag & 7);
   }
   return message;
-}
-
-/** Reads one map<string, Schema> entry (required schemas). */
-function readSchemaEntry(reader: BinaryReader, length: number, map: Record<string, Schema>): void {
-  const end = reader.pos + length;
-  let key = '';
-  let value: Schema | undefined;
-  while (reader.pos < end) {
-    const tag = reader.uint32();
-    switch (tag) {
-      case KEY:
-        key = reader.string();
-        continue;
-      case VALUE:
-        value = readSchema(reader, reader.uint32());
-        continue;
-    }
-    if (endsMessage(tag)) break;
-    reader.skip(tag & 7);
-  }
-  if (value !== undefined && isSafeKey(key)) map[key] = value;
 }
 
 function readSchema(reader: BinaryReader, length: number): Schema {
@@ -335,16 +264,14 @@ function readSchema(reader: BinaryReader, length: number): Schema {
 }
 
 /**
- * Reads one map entry whose value message contains no Struct, with the SDK's
- * decoder for that message. The decoder gets the value's bytes rather than
- * this reader, because it takes a reader only if it is an instance of the
- * BinaryReader class the SDK itself imported.
+ * Reads one map<string, Message> entry into `map`, with `readValue` reading
+ * the value field. An entry without a value is dropped.
  */
-function readDelegatedEntry<T>(
+function readMessageEntry<T>(
   reader: BinaryReader,
   length: number,
   map: Record<string, T>,
-  decodeValue: (bytes: Uint8Array) => T,
+  readValue: (reader: BinaryReader) => T,
 ): void {
   const end = reader.pos + length;
   let key = '';
@@ -356,7 +283,7 @@ function readDelegatedEntry<T>(
         key = reader.string();
         continue;
       case VALUE:
-        value = decodeValue(reader.bytes());
+        value = readValue(reader);
         continue;
     }
     if (endsMessage(tag)) break;
@@ -364,6 +291,20 @@ function readDelegatedEntry<T>(
   }
   if (value !== undefined && isSafeKey(key)) map[key] = value;
 }
+
+const readResourceValue = (reader: BinaryReader): Resource => readResource(reader, reader.uint32());
+const readResourcesValue = (reader: BinaryReader): Resources =>
+  readResources(reader, reader.uint32());
+const readSchemaValue = (reader: BinaryReader): Schema => readSchema(reader, reader.uint32());
+
+/**
+ * Reads a credentials value, a message with no Struct, with the SDK's
+ * decoder. The decoder gets the value's bytes rather than this reader,
+ * because it takes a reader only if it is an instance of the BinaryReader
+ * class the SDK itself imported.
+ */
+const readCredentialsValue = (reader: BinaryReader): Credentials =>
+  Credentials.decode(reader.bytes());
 
 // Encoding. Each writer function writes the fields of one message. Its
 // caller writes the message's tag and wraps the call in fork() and join(),
