@@ -3,9 +3,10 @@
 // render CLI on examples/ against it, prints the YAML and always stops the
 // server. Run it with `npm run example`, which builds first.
 //
-// Without arguments it renders the reconcile after ClusterAuth signed in, the
-// first one that shows all three wired resources; arguments after `--` go to
-// the render command instead, for example `-o examples/observed/3-object-failing.yaml`.
+// Without arguments it renders the reconcile after ClusterAuth signed in,
+// because that is the first one that shows all three wired resources.
+// Arguments after `--` go to the render command instead, for example
+// `-o examples/observed/3-object-failing.yaml`.
 //
 // Node globals are imported explicitly so that ESLint's no-undef accepts
 // this plain JavaScript file.

@@ -163,7 +163,7 @@ function planConnection(
   );
 }
 
-/** A namespaced XR may use a shared remote cluster only where the policy lists its tenant. */
+/** Check that the policy lists the tenant for the shared remote cluster a namespaced XR names. */
 function checkRemoteClusterAllowed(
   spec: XRSpec,
   tenant: string | undefined,

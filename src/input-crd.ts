@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { INPUT_API_VERSION, INPUT_KIND } from './input.js';
 import { INPUT_SCHEMA } from './input-schema.js';
 
-/** Where the generated CRD lives in the package. */
+/** Path of the generated CRD in the package. */
 export const INPUT_CRD_PATH = 'package/input/remoteeks.fn.crossplane.io_inputs.yaml';
 
 /**

@@ -23,7 +23,7 @@ export interface Input {
   kind: string;
   metadata?: Record<string, unknown>;
   clusterAuth?: {
-    /** Which ClusterAuth API to compose. Default eks.aws.upbound.io/v1beta1 (cluster-scoped). */
+    /** ClusterAuth API to compose. Default eks.aws.upbound.io/v1beta1 (cluster-scoped). */
     apiVersion?: ClusterAuthAPIVersion;
     /** The AWS provider config ClusterAuth signs in with, unless the XR names one. */
     providerConfigRef?: {
@@ -55,7 +55,7 @@ export interface Input {
     /** Copy Secret data selected by statusFields into the XR's status. Default false. */
     allowSecretData?: boolean;
   };
-  /** What tenants may ask for on the remote cluster. */
+  /** Rules for what tenants may request on the remote cluster. */
   policy?: PolicyInput;
   /**
    * The platform's cluster-scoped XR kind that owns a shared remote cluster's
@@ -92,7 +92,7 @@ export interface PolicyInput {
     maxManifestDepth?: number;
     maxResponseBytes?: number;
   };
-  /** Which tenants may use which shared remote clusters. Namespaced XRs may use none unless listed. */
+  /** Shared remote clusters and the tenants allowed to use each. Namespaced XRs may use none unless listed. */
   remoteClusters?: { name: string; tenants: string[] }[];
 }
 
@@ -129,7 +129,7 @@ export interface Policy {
 }
 
 /**
- * Kinds tenants may create unless the platform says otherwise: namespaced
+ * Kinds tenants may create unless the platform sets others: namespaced
  * built-in kinds. Custom kinds are left out because the function cannot know
  * their scope, and the API server ignores the namespace of a cluster-scoped
  * object.
@@ -154,7 +154,7 @@ export const DEFAULT_ALLOWED_KINDS = [
 ];
 
 /**
- * Remote namespaces denied unless the platform says otherwise: the cluster's
+ * Remote namespaces denied unless the platform sets others: the cluster's
  * own, where a ConfigMap such as kube-system/aws-auth grants cluster-admin.
  */
 export const DEFAULT_DENIED_NAMESPACES = ['kube-*', 'default'];

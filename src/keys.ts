@@ -1,5 +1,5 @@
 /**
- * Composed resource keys: how Crossplane tells one composed resource of an XR
+ * Composed resource keys: how Crossplane distinguishes one composed resource of an XR
  * from another across calls. They must stay stable, because a key that
  * disappears from desired state makes Crossplane delete that resource.
  */

@@ -3,7 +3,7 @@ import type { ObservedResources } from './connection.js';
 import { findCondition, isConditionTrue } from './observed.js';
 import type { TenantObject } from './objects.js';
 
-/** Where one tenant object stands. */
+/** Phase of one tenant object. */
 export type ObjectPhase =
   | 'WaitingForConnection'
   | 'WaitingForNamespace'
@@ -22,7 +22,7 @@ export interface ObjectPlan {
   synced: boolean;
   /** The observed Object, when there is one. */
   observed?: Record<string, unknown>;
-  /** Why the object is waiting or failing, in the provider's words where it gave some. */
+  /** Reason the object is waiting or failing, in the provider's words where it gave some. */
   message?: string;
 }
 

@@ -592,7 +592,7 @@ const SAFE_SECRET_FIELDS = new Set(['apiVersion', 'kind', 'type', 'immutable']);
 
 /**
  * Metadata fields of a Secret that never carry its data. Annotations are left
- * out: kubectl's last-applied-configuration annotation holds the whole
+ * out: kubectl's last-applied-configuration annotation contains the whole
  * Secret, data included.
  */
 const SAFE_SECRET_METADATA = new Set([
@@ -606,7 +606,7 @@ const SAFE_SECRET_METADATA = new Set([
 ]);
 
 /**
- * Whether a path into a Secret stays clear of its data. An allow list, not a
+ * Check that a path into a Secret stays clear of its data. An allow list, not a
  * deny list of data and stringData, because data also hides in annotations,
  * managedFields and any parent of those.
  */

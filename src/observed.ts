@@ -35,7 +35,7 @@ export function findCondition(resource: unknown, type: string): ObservedConditio
   return undefined;
 }
 
-/** Whether an observed resource has the condition with status True. */
+/** Report whether an observed resource has the condition with status True. */
 export function isConditionTrue(resource: unknown, type: string): boolean {
   return findCondition(resource, type)?.status === 'True';
 }

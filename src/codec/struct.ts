@@ -10,8 +10,8 @@ import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 /**
  * Maximum nesting of Struct and ListValue values. It bounds the recursion of
  * this decoder, and keeps every response that echoes a request's values
- * readable by decoders that stop at 100 nested messages, as the SDK's does:
- * an object level costs three messages (Value, Struct, map entry), and the
+ * readable by decoders that stop at 100 nested messages, as the SDK's does.
+ * An object level costs three messages (Value, Struct, map entry), and the
  * response's envelope about five more. The policy's maxManifestDepth, lower
  * still, is the limit tenants meet.
  */

@@ -2,7 +2,7 @@ import { KUBECONFIG_KEY } from './cluster-auth.js';
 
 export const PROVIDER_KUBERNETES_API_VERSION = 'kubernetes.m.crossplane.io/v1alpha1';
 
-/** Which provider-kubernetes config an Object uses. */
+/** Reference to the provider-kubernetes config an Object uses. */
 export interface ProviderConfigRef {
   kind: 'ClusterProviderConfig' | 'ProviderConfig';
   name: string;

@@ -14,7 +14,7 @@ import { buildUsage, type UsageTarget } from './usage.js';
  * Ready condition, the Usage once it exists.
  *
  * An observed Object keeps the provider config and the Usage target it was
- * created with when the connection cannot say them now, so that a shared
+ * created with when the connection cannot provide them now, so that a shared
  * cluster that is briefly not found never re-wires or drops an existing
  * Object.
  */
